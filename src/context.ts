@@ -1,0 +1,212 @@
+import * as core from '@actions/core';
+import { parse as parseYaml } from 'yaml';
+
+/**
+ * Every input of action.yml, read once. This is the only module that calls core.getInput; plan.ts
+ * turns these raw strings into a validated Plan. Defaults here mirror action.yml (a test keeps them
+ * equal) so the action behaves the same when run with bare INPUT_* variables.
+ */
+export interface Inputs {
+  registry: string;
+  username: string;
+  password: string;
+  email: string;
+  registries: string;
+  configFormat: string;
+  exportDockerConfig: string;
+  state: string;
+
+  tarball: string;
+  uploadTo: string[];
+  uploadHeaders: string[];
+  s3Endpoint: string;
+  s3Region: string;
+  s3ForcePathStyle: string;
+  s3Sse: string;
+  s3KmsKeyId: string;
+  fetchScheme: string;
+
+  images: string[];
+  verify: string;
+  platforms: string[];
+  caCert: string;
+  tlsVerify: string;
+
+  kubernetesNamespaces: string[];
+  kubernetesSecretName: string;
+  kubeconfig: string;
+  kubernetesContexts: string[];
+  kubernetesSecretType: string;
+  kubernetesServiceAccounts: string[];
+  kubernetesCreateNamespace: string;
+  kubernetesLabels: string[];
+  kubernetesAnnotations: string[];
+  kubernetesForce: string;
+
+  dcosUrl: string;
+  dcosSecretPath: string;
+  dcosToken: string;
+  dcosUid: string;
+  dcosPrivateKey: string;
+  dcosPassword: string;
+  dcosCaCert: string;
+  dcosSecretEncoding: string;
+
+  marathonDefinitions: string[];
+  marathonOutputDir: string;
+  marathonMode: string;
+  marathonSecretName: string;
+  marathonContainerizer: string;
+
+  rapyutaToken: string;
+  rapyutaOrganization: string;
+  rapyutaProject: string;
+  rapyutaSecretName: string;
+  rapyutaSecretNames: string[];
+  rapyutaApiUrl: string;
+}
+
+/** Inputs that hold secrets as a whole. They are masked the moment they are read. */
+const SECRET_INPUTS = ['password', 'dcos-token', 'dcos-password', 'rapyuta-token'] as const;
+
+/** Secret documents: every non-blank line is masked too, since the runner masks values line by line. */
+const SECRET_DOCUMENT_INPUTS = ['dcos-private-key', 'kubeconfig'] as const;
+
+export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
+  registry: 'docker.io',
+  'config-format': 'config.json',
+  'export-docker-config': 'false',
+  state: 'present',
+  tarball: 'false',
+  's3-force-path-style': 'false',
+  's3-sse': 'AES256',
+  'fetch-scheme': 'https',
+  verify: 'fail',
+  'tls-verify': 'true',
+  'kubernetes-secret-name': 'regcred',
+  'kubernetes-secret-type': 'dockerconfigjson',
+  'kubernetes-create-namespace': 'false',
+  'kubernetes-force': 'false',
+  'dcos-secret-encoding': 'file',
+  'marathon-secret-name': 'pullConfigSecret',
+  'rapyuta-api-url': 'https://api.rapyuta.io',
+};
+
+function text(name: string): string {
+  const value = core.getInput(name, { trimWhitespace: !isSecret(name) });
+  return value === '' ? (INPUT_DEFAULTS[name] ?? '') : value;
+}
+
+/** Newline list: one entry per line, blank lines and `#` comments dropped. */
+function list(name: string): string[] {
+  return core
+    .getInput(name)
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+function isSecret(name: string): boolean {
+  return (SECRET_INPUTS as readonly string[]).includes(name);
+}
+
+/** Masks secret inputs before anything else reads them. */
+export function maskSecretInputs(): void {
+  for (const name of SECRET_INPUTS) {
+    const value = core.getInput(name, { trimWhitespace: false });
+    if (value.trim() !== '') core.setSecret(value);
+  }
+  for (const name of SECRET_DOCUMENT_INPUTS) {
+    const value = core.getInput(name, { trimWhitespace: false });
+    maskDocument(value);
+  }
+  for (const password of registriesPasswords(core.getInput('registries'))) core.setSecret(password);
+}
+
+/** Passwords in the `registries` YAML, found leniently: plan.ts reports malformed YAML. */
+function registriesPasswords(text: string): string[] {
+  if (text.trim() === '') return [];
+  try {
+    const doc: unknown = parseYaml(text);
+    if (!Array.isArray(doc)) return [];
+    return doc.flatMap((entry: unknown) => {
+      const password = (entry as { password?: unknown } | null)?.password;
+      return typeof password === 'string' && password.trim() !== '' ? [password] : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Masks a multi-line secret as a whole and line by line (lines too short to be secret excepted). */
+export function maskDocument(value: string): void {
+  if (value.trim() === '') return;
+  core.setSecret(value);
+  for (const line of value.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed.length >= 8 && !/^-----(BEGIN|END) /.test(trimmed)) core.setSecret(trimmed);
+  }
+}
+
+export function getInputs(): Inputs {
+  maskSecretInputs();
+  return {
+    registry: text('registry'),
+    username: text('username'),
+    password: text('password'),
+    email: text('email'),
+    registries: core.getInput('registries'),
+    configFormat: text('config-format'),
+    exportDockerConfig: text('export-docker-config'),
+    state: text('state'),
+
+    tarball: text('tarball'),
+    uploadTo: list('upload-to'),
+    uploadHeaders: list('upload-headers'),
+    s3Endpoint: text('s3-endpoint'),
+    s3Region: text('s3-region'),
+    s3ForcePathStyle: text('s3-force-path-style'),
+    s3Sse: text('s3-sse'),
+    s3KmsKeyId: text('s3-kms-key-id'),
+    fetchScheme: text('fetch-scheme'),
+
+    images: list('images'),
+    verify: text('verify'),
+    platforms: list('platforms'),
+    caCert: core.getInput('ca-cert'),
+    tlsVerify: text('tls-verify'),
+
+    kubernetesNamespaces: list('kubernetes-namespaces'),
+    kubernetesSecretName: text('kubernetes-secret-name'),
+    kubeconfig: core.getInput('kubeconfig'),
+    kubernetesContexts: list('kubernetes-contexts'),
+    kubernetesSecretType: text('kubernetes-secret-type'),
+    kubernetesServiceAccounts: list('kubernetes-service-accounts'),
+    kubernetesCreateNamespace: text('kubernetes-create-namespace'),
+    kubernetesLabels: list('kubernetes-labels'),
+    kubernetesAnnotations: list('kubernetes-annotations'),
+    kubernetesForce: text('kubernetes-force'),
+
+    dcosUrl: text('dcos-url'),
+    dcosSecretPath: text('dcos-secret-path'),
+    dcosToken: text('dcos-token'),
+    dcosUid: text('dcos-uid'),
+    dcosPrivateKey: core.getInput('dcos-private-key'),
+    dcosPassword: text('dcos-password'),
+    dcosCaCert: core.getInput('dcos-ca-cert'),
+    dcosSecretEncoding: text('dcos-secret-encoding'),
+
+    marathonDefinitions: list('marathon-definitions'),
+    marathonOutputDir: text('marathon-output-dir'),
+    marathonMode: text('marathon-mode'),
+    marathonSecretName: text('marathon-secret-name'),
+    marathonContainerizer: text('marathon-containerizer'),
+
+    rapyutaToken: text('rapyuta-token'),
+    rapyutaOrganization: text('rapyuta-organization'),
+    rapyutaProject: text('rapyuta-project'),
+    rapyutaSecretName: text('rapyuta-secret-name'),
+    rapyutaSecretNames: list('rapyuta-secret-names'),
+    rapyutaApiUrl: text('rapyuta-api-url'),
+  };
+}

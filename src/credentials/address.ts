@@ -1,0 +1,95 @@
+/**
+ * Registry address rules: how a user-written registry becomes the key docker/cli stores credentials
+ * under, and the host the registry API is spoken to on (reference §1, §4).
+ */
+
+export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
+/** The domain image references use for Docker Hub (distribution/reference). */
+export const DOCKER_HUB_DOMAIN = 'docker.io';
+/** The host that actually serves Docker Hub's registry API (moby registry/config.go). */
+export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
+
+const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+export interface RegistryAddress {
+  /** Key in config.json `auths` / .dockercfg / kubectl's --docker-server. */
+  key: string;
+  /** Domain as it appears in image references (`docker.io` for Hub, else host[:port]). */
+  domain: string;
+  /** host[:port] the registry API is served on. */
+  apiHost: string;
+  scheme: 'https' | 'http';
+  isDockerHub: boolean;
+}
+
+/** Why an address is rejected; the caller names the input. */
+export class AddressError extends Error {}
+
+const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
+const IPV6 = /^\[[0-9A-Fa-f:.]+\]$/;
+
+/** Validates `host[:port]` and returns it lower-cased. */
+export function parseHostPort(hostPort: string): { host: string; port?: number } {
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort);
+  const host = match?.[1] ?? '';
+  const portText = match?.[2];
+  if (host === '') throw new AddressError(`'${hostPort}' has no host name`);
+  if (!IPV6.test(host) && !IPV4.test(host) && !host.split('.').every((label) => LABEL.test(label))) {
+    throw new AddressError(`'${host}' is not a valid host name`);
+  }
+  if (portText === undefined) return { host: host.toLowerCase() };
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+    throw new AddressError(`port '${portText}' must be a number from 1 to 65535`);
+  }
+  return { host: host.toLowerCase(), port: Number(portText) };
+}
+
+/**
+ * Parses `host`, `host:port`, `https://host[:port][/path]`, `http://host[:port]` and the Docker Hub
+ * aliases. The path is dropped as docker/cli's ConvertToHostname does.
+ */
+export function parseRegistry(input: string): RegistryAddress {
+  const raw = input.trim();
+  if (raw === '') throw new AddressError('is empty');
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\x00-\x1f\x7f]/.test(raw)) throw new AddressError('contains white space or control characters');
+
+  let scheme: 'https' | 'http' = 'https';
+  let rest = raw;
+  const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(raw);
+  if (schemeMatch) {
+    const name = schemeMatch[1]!.toLowerCase();
+    if (name !== 'https' && name !== 'http') {
+      throw new AddressError(`scheme '${name}://' is not supported: use https:// or http://`);
+    }
+    scheme = name;
+    rest = raw.slice(schemeMatch[0].length);
+  }
+  const slash = rest.indexOf('/');
+  const hostPort = slash === -1 ? rest : rest.slice(0, slash);
+  const path = slash === -1 ? '' : rest.slice(slash);
+  if (/[?#@]/.test(rest)) throw new AddressError('must not contain a query, fragment or user info');
+  if (scheme === 'http' && path !== '' && path !== '/') {
+    throw new AddressError('an http:// registry is written as http://host[:port] without a path');
+  }
+  const { host, port } = parseHostPort(hostPort);
+  const normalised = port === undefined ? host : `${host}:${port}`;
+
+  if (port === undefined && HUB_HOSTS.has(host)) {
+    if (scheme === 'http') throw new AddressError('Docker Hub is only served over https');
+    return {
+      key: DOCKER_HUB_KEY,
+      domain: DOCKER_HUB_DOMAIN,
+      apiHost: DOCKER_HUB_API_HOST,
+      scheme: 'https',
+      isDockerHub: true,
+    };
+  }
+  return { key: normalised, domain: normalised, apiHost: normalised, scheme, isDockerHub: false };
+}
+
+/** The base URL of the registry API (`https://host[:port]`). */
+export function apiBaseUrl(address: Pick<RegistryAddress, 'scheme' | 'apiHost'>): string {
+  return `${address.scheme}://${address.apiHost}`;
+}

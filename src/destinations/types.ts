@@ -1,0 +1,25 @@
+import type { Inputs } from '../context.js';
+
+export type FetchScheme = 'https' | 'native';
+
+/** One place the archive is stored, parsed from an `upload-to` line. */
+export interface Destination {
+  /** Safe to print: no query string or other credential. */
+  display: string;
+  /** The URI Mesos agents fetch the archive from. */
+  fetchUri(scheme: FetchScheme): string;
+  /** Secret parts of the destination (a signed URL's query, header values) to mask. */
+  secrets: string[];
+  put(archive: { bytes: Buffer; sha256: string }): Promise<'written' | 'unchanged'>;
+  remove(): Promise<'deleted' | 'absent'>;
+}
+
+/**
+ * A kind of destination (file, s3, https, gs). `parse` is pure and throws InputError; SDKs are
+ * imported inside put/remove so an unused kind costs nothing at start-up.
+ */
+export interface DestinationKind {
+  name: string;
+  matches(uri: string): boolean;
+  parse(uri: string, inputs: Inputs): Destination;
+}

@@ -1,0 +1,245 @@
+/**
+ * Pure validation: raw Inputs → a typed Plan. Every user mistake becomes one InputError naming the
+ * input and the fix, raised before anything is written anywhere.
+ */
+import * as fs from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { Inputs } from './context.js';
+import { AddressError, parseRegistry } from './credentials/address.js';
+import type { ConfigFormat, Credential } from './credentials/documents.js';
+import { InputError } from './errors.js';
+import { parseImageReference, ReferenceError } from './registry/reference.js';
+import type { Platform, VerificationPlan } from './registry/types.js';
+import type { BasePlan } from './targets/types.js';
+
+export interface Plan extends BasePlan {
+  exportDockerConfig: boolean;
+  verification: VerificationPlan;
+}
+
+export function parseBoolean(input: string, value: string): boolean {
+  const v = value.trim();
+  if (/^(true|True|TRUE)$/.test(v)) return true;
+  if (/^(false|False|FALSE|)$/.test(v)) return false;
+  throw new InputError(input, `'${v}' is not a boolean: use true or false`);
+}
+
+export function parseChoice<T extends string>(input: string, value: string, choices: readonly T[]): T {
+  const v = value.trim();
+  if ((choices as readonly string[]).includes(v)) return v as T;
+  throw new InputError(input, `'${v}' is not supported: use one of ${choices.join(', ')}`);
+}
+
+/** `key=value` lines, e.g. labels and annotations. */
+export function parseKeyValues(input: string, lines: readonly string[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const line of lines) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new InputError(input, `'${line}' is not a key=value line`);
+    const key = line.slice(0, eq).trim();
+    if (key in result) throw new InputError(input, `key '${key}' is given twice`);
+    result[key] = line.slice(eq + 1).trim();
+  }
+  return result;
+}
+
+/** PEM text, or a path to a PEM file. */
+export function readPem(input: string, value: string): string | undefined {
+  const v = value.trim();
+  if (v === '') return undefined;
+  if (v.includes('-----BEGIN ')) return `${v}\n`;
+  let text: string;
+  try {
+    text = fs.readFileSync(v, 'utf8');
+  } catch {
+    throw new InputError(input, `is neither PEM text nor a readable file: '${v}'`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new InputError(input, `file '${v}' holds no PEM certificate`);
+  }
+  return text;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+interface RawCredential {
+  registry: string;
+  username: string;
+  password: string;
+  email: string;
+}
+
+function credentialFrom(input: string, raw: RawCredential): Credential {
+  let address;
+  try {
+    address = parseRegistry(raw.registry);
+  } catch (error) {
+    if (error instanceof AddressError) {
+      throw new InputError(input, `registry '${raw.registry.trim()}' ${error.message}`);
+    }
+    throw error;
+  }
+  const where = input === 'registries' ? ` (registry ${address.key})` : '';
+  const field = (name: string) => (input === 'registries' ? `registries[].${name}` : name);
+  if (raw.username.trim() === '') throw new InputError(field('username'), `is empty${where}`);
+  if (raw.username.includes(':')) {
+    throw new InputError(field('username'), `must not contain ':' (Basic auth cannot express it)${where}`);
+  }
+  if (CONTROL.test(raw.username) || raw.username.trim() !== raw.username) {
+    throw new InputError(field('username'), `contains white space or control characters${where}`);
+  }
+  if (raw.password.trim() === '') {
+    throw new InputError(field('password'), `is empty or white space only: pass the registry secret${where}`);
+  }
+  if (CONTROL.test(raw.password)) {
+    throw new InputError(
+      field('password'),
+      `contains a newline or control character: store the secret without a trailing newline${where}`,
+    );
+  }
+  const email = raw.email.trim();
+  if (email !== '' && (CONTROL.test(email) || !/^[^\s@]+@[^\s@]+$/.test(email))) {
+    throw new InputError(field('email'), `'${email}' is not an e-mail address${where}`);
+  }
+  return { address, username: raw.username, password: raw.password, ...(email ? { email } : {}) };
+}
+
+function stringField(entry: Record<string, unknown>, key: string, index: number): string {
+  const value = entry[key];
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  throw new InputError('registries', `entry ${index + 1}: '${key}' must be a string`);
+}
+
+/** Parses the `registries` YAML list. Errors cite line and column only: the text may hold secrets. */
+export function parseRegistriesYaml(text: string): RawCredential[] {
+  if (text.trim() === '') return [];
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: false });
+  } catch (error) {
+    const at =
+      error instanceof YAMLParseError && error.linePos
+        ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
+        : '';
+    throw new InputError('registries', `is not valid YAML${at}`);
+  }
+  if (!Array.isArray(doc)) {
+    throw new InputError('registries', 'must be a YAML list of {registry, username, password, email}');
+  }
+  return doc.map((item: unknown, index) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw new InputError(
+        'registries',
+        `entry ${index + 1} must be a mapping with registry, username, password`,
+      );
+    }
+    const entry = item as Record<string, unknown>;
+    const unknownKeys = Object.keys(entry).filter(
+      (k) => !['registry', 'username', 'password', 'email'].includes(k),
+    );
+    if (unknownKeys.length > 0) {
+      throw new InputError('registries', `entry ${index + 1} has unknown key(s) ${unknownKeys.join(', ')}`);
+    }
+    const registry = stringField(entry, 'registry', index);
+    if (registry.trim() === '') throw new InputError('registries', `entry ${index + 1} has no registry`);
+    return {
+      registry,
+      username: stringField(entry, 'username', index),
+      password: stringField(entry, 'password', index),
+      email: stringField(entry, 'email', index),
+    };
+  });
+}
+
+export function planCredentials(inputs: Inputs, state: 'present' | 'absent'): Credential[] {
+  const credentials: Credential[] = [];
+  const single = inputs.username !== '' || inputs.password !== '';
+  if (single) {
+    if (inputs.username === '') throw new InputError('username', 'is empty but password is set');
+    credentials.push(
+      credentialFrom('registry', {
+        registry: inputs.registry,
+        username: inputs.username,
+        password: inputs.password,
+        email: inputs.email,
+      }),
+    );
+  }
+  for (const raw of parseRegistriesYaml(inputs.registries))
+    credentials.push(credentialFrom('registries', raw));
+
+  const seen = new Set<string>();
+  for (const { address } of credentials) {
+    if (seen.has(address.key)) {
+      throw new InputError(
+        single ? 'registry' : 'registries',
+        `registry ${address.key} is given twice: give each registry's credentials once`,
+      );
+    }
+    seen.add(address.key);
+  }
+  if (credentials.length === 0 && state === 'present') {
+    throw new InputError(
+      'username',
+      'no credentials given: set username and password (from secrets), or the registries list',
+    );
+  }
+  return credentials;
+}
+
+export function parsePlatform(text: string): Platform {
+  const parts = text.trim().split('/');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9._-]+$/.test(p))) {
+    throw new InputError('platforms', `'${text}' is not os/arch[/variant], e.g. linux/arm64/v8`);
+  }
+  const [os, architecture, variant] = parts as [string, string, string?];
+  return { os, architecture, ...(variant ? { variant } : {}) };
+}
+
+export function planVerification(inputs: Inputs): VerificationPlan {
+  const mode = parseChoice('verify', inputs.verify, ['fail', 'warn', 'off'] as const);
+  const images = inputs.images.map((text) => {
+    try {
+      return parseImageReference(text);
+    } catch (error) {
+      if (error instanceof ReferenceError) throw new InputError('images', error.message);
+      throw error;
+    }
+  });
+  const tlsVerify = parseBoolean('tls-verify', inputs.tlsVerify);
+  const caCert = readPem('ca-cert', inputs.caCert);
+  return {
+    mode,
+    images,
+    platforms: inputs.platforms.map(parsePlatform),
+    tlsVerify,
+    ...(caCert ? { caCert } : {}),
+  };
+}
+
+export function buildPlan(inputs: Inputs): Plan {
+  const state = parseChoice('state', inputs.state, ['present', 'absent'] as const);
+  const configFormat = parseChoice<ConfigFormat>('config-format', inputs.configFormat, [
+    'config.json',
+    'dockercfg',
+  ]);
+  const exportDockerConfig = parseBoolean('export-docker-config', inputs.exportDockerConfig);
+  if (exportDockerConfig && configFormat === 'dockercfg') {
+    throw new InputError(
+      'export-docker-config',
+      'needs config-format config.json: Docker reads only config.json from DOCKER_CONFIG',
+    );
+  }
+  const tarball = parseBoolean('tarball', inputs.tarball) || inputs.uploadTo.length > 0;
+  return {
+    state,
+    credentials: planCredentials(inputs, state),
+    configFormat,
+    exportDockerConfig,
+    tarball,
+    verification: planVerification(inputs),
+  };
+}

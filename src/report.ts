@@ -1,0 +1,133 @@
+/**
+ * Renders results (never secrets: no module hands this one a credential) as the job summary,
+ * step outputs and annotations.
+ */
+import * as core from '@actions/core';
+import type { Verdict } from './registry/types.js';
+import type { TargetOutcome, TargetResult } from './targets/types.js';
+
+export interface RunReport {
+  state: 'present' | 'absent';
+  registries: string[];
+  configPath?: string;
+  configDir?: string;
+  archive?: { path: string; sha256: string };
+  verification?: { mode: 'fail' | 'warn' | 'off'; verdicts: Verdict[] };
+  outcomes: Map<string, TargetOutcome>;
+  /** Set when verification stopped the run before any target was written. */
+  blockedByVerification?: boolean;
+}
+
+const ICON: Record<string, string> = {
+  ok: '✅',
+  created: '✅',
+  updated: '✅',
+  written: '✅',
+  unchanged: '✅',
+  deleted: '🗑️',
+  absent: '➖',
+  skipped: '➖',
+  failed: '❌',
+};
+
+export const isFailure = (r: TargetResult): boolean => r.action === 'failed';
+
+/** Summary tables are HTML: escape everything that goes into a cell. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const code = (text: string): string => `<code>${escapeHtml(text)}</code>`;
+
+function shortDigest(digest?: string): string {
+  return digest ? code(digest.replace(/^sha256:/, '').slice(0, 12)) : '';
+}
+
+export function setOutputs(report: RunReport): void {
+  if (report.configPath) core.setOutput('docker-config', report.configPath);
+  if (report.configDir) core.setOutput('docker-config-dir', report.configDir);
+  if (report.archive) {
+    core.setOutput('tarball', report.archive.path);
+    core.setOutput('tarball-sha256', report.archive.sha256);
+  }
+  if (report.verification) {
+    const { verdicts, mode } = report.verification;
+    core.setOutput('verification', JSON.stringify(verdicts));
+    if (mode !== 'off') core.setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
+  }
+  for (const outcome of report.outcomes.values()) {
+    for (const [name, value] of Object.entries(outcome.outputs ?? {})) {
+      core.setOutput(name, JSON.stringify(value));
+    }
+  }
+}
+
+/** One error (or warning) annotation per failure, each saying what to do. */
+export function annotate(report: RunReport): void {
+  const verification = report.verification;
+  if (verification && verification.mode !== 'off') {
+    for (const v of verification.verdicts.filter((x) => x.status !== 'ok')) {
+      const emit = verification.mode === 'fail' ? core.error : core.warning;
+      emit(v.message, { title: `${v.image}: ${v.status}` });
+    }
+  }
+  for (const outcome of report.outcomes.values()) {
+    for (const r of outcome.results.filter(isFailure)) {
+      core.error(r.message, { title: `${r.target} ${r.subject}: failed` });
+    }
+  }
+}
+
+export async function writeSummary(report: RunReport): Promise<void> {
+  const s = core.summary.addHeading(`pull-credentials (${report.state})`, 2);
+  if (report.registries.length > 0) {
+    s.addRaw(`<p>Registries: ${report.registries.map(code).join(', ')}</p>`, true);
+  }
+  const files: string[][] = [];
+  if (report.configPath) files.push(['docker config', code(report.configPath)]);
+  if (report.archive) {
+    files.push(['docker.tar.gz', code(report.archive.path)]);
+    files.push(['sha256', code(report.archive.sha256)]);
+  }
+  if (files.length > 0) {
+    s.addTable([
+      [
+        { data: 'File', header: true },
+        { data: 'Value', header: true },
+      ],
+      ...files,
+    ]);
+  }
+  const verification = report.verification;
+  if (verification && verification.mode !== 'off' && verification.verdicts.length > 0) {
+    s.addHeading('Pull verification', 3);
+    s.addTable([
+      ['Image', 'Result', 'Digest', 'Platforms', 'Auth', 'Time'].map((data) => ({ data, header: true })),
+      ...verification.verdicts.map((v) => [
+        code(v.image),
+        `${ICON[v.status] ?? '❌'} ${v.status}${v.status === 'ok' ? '' : `: ${escapeHtml(v.message)}`}`,
+        shortDigest(v.digest),
+        (v.platforms ?? []).join(', '),
+        v.authScheme,
+        `${v.ms} ms`,
+      ]),
+    ]);
+    if (report.blockedByVerification) {
+      s.addRaw('<p>Verification failed with <code>verify: fail</code>: nothing was shipped.</p>', true);
+    }
+  }
+  const results = [...report.outcomes.values()].flatMap((o) => o.results);
+  if (results.length > 0) {
+    s.addHeading('Targets', 3);
+    s.addTable([
+      ['Target', 'Where', 'Result', 'Details'].map((data) => ({ data, header: true })),
+      ...results.map((r) => [
+        r.target,
+        code(r.subject),
+        `${ICON[r.action] ?? ''} ${r.action}`,
+        escapeHtml(r.message),
+      ]),
+    ]);
+  }
+  await s.write();
+}

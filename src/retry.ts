@@ -1,0 +1,28 @@
+/** Bounded retries with exponential backoff and jitter, for faults worth another try. */
+export interface RetryOptions {
+  attempts?: number;
+  baseMs?: number;
+  maxMs?: number;
+  /** Whether this error is worth another try; default: never. */
+  retryable?: (error: unknown) => boolean;
+  /** A server-given delay (e.g. Retry-After) in ms, honoured up to maxMs. */
+  delayHint?: (error: unknown) => number | undefined;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function withRetries<T>(
+  operation: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const { attempts = 3, baseMs = 200, maxMs = 5000, retryable = () => false, delayHint } = options;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error) {
+      if (attempt >= attempts || !retryable(error)) throw error;
+      const backoff = Math.min(maxMs, baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      await sleep(Math.min(maxMs, delayHint?.(error) ?? backoff));
+    }
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The main and post steps: inputs → plan → documents → verification → targets → report.
+ * Every user-fixable problem surfaces as one InputError/TargetError, thrown to main.ts.
+ */
+import * as core from '@actions/core';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { buildArchive } from './archive.js';
+import { getInputs } from './context.js';
+import { documentFileName, maskCredentials, maskEncoded, renderDocument } from './credentials/documents.js';
+import { TargetError } from './errors.js';
+import { writeFileAtomic } from './fsutil.js';
+import { buildPlan, type Plan } from './plan.js';
+import { verifyAll } from './registry/verify.js';
+import type { Verdict } from './registry/types.js';
+import { annotate, isFailure, setOutputs, writeSummary, type RunReport } from './report.js';
+import { createRunDir, markMain, savedRunDir } from './state.js';
+import { targets } from './targets/index.js';
+import type { Artifacts, Target, TargetContext, TargetOutcome } from './targets/types.js';
+
+interface EnabledTarget {
+  target: Target;
+  plan: unknown;
+}
+
+/** Validates everything, including every target's inputs, before anything is written. */
+function planAll(): { plan: Plan; enabled: EnabledTarget[] } {
+  const inputs = getInputs();
+  const plan = buildPlan(inputs);
+  const enabled: EnabledTarget[] = [];
+  for (const target of targets) {
+    const targetPlan = target.plan(inputs, plan);
+    if (targetPlan !== undefined) enabled.push({ target, plan: targetPlan });
+  }
+  return { plan, enabled };
+}
+
+async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
+  const document = renderDocument(plan.credentials, plan.configFormat);
+  maskEncoded(document);
+  const configDir = path.join(runDir, 'docker');
+  const configPath = path.join(configDir, documentFileName(plan.configFormat));
+  await fs.mkdir(configDir, { mode: 0o700 });
+  await writeFileAtomic(configPath, document);
+  core.info(
+    `Wrote ${configPath} with ${plan.credentials.length} registr${plan.credentials.length === 1 ? 'y' : 'ies'}`,
+  );
+  const artifacts: Artifacts = { document, configPath, configDir };
+  if (plan.tarball) {
+    const { bytes, sha256 } = buildArchive(document, plan.configFormat);
+    const archivePath = path.join(runDir, 'docker.tar.gz');
+    await writeFileAtomic(archivePath, bytes);
+    artifacts.archive = { path: archivePath, bytes, sha256 };
+    core.info(`Wrote ${archivePath} (sha256 ${sha256})`);
+  }
+  return artifacts;
+}
+
+async function runTargets(
+  enabled: EnabledTarget[],
+  state: Plan['state'],
+  context: Omit<TargetContext, 'previous'>,
+): Promise<Map<string, TargetOutcome>> {
+  const outcomes = new Map<string, TargetOutcome>();
+  for (const { target, plan } of enabled) {
+    const outcome = await core.group(
+      `${state === 'present' ? 'Shipping to' : 'Removing from'} ${target.name}`,
+      () => {
+        const ctx = { ...context, previous: outcomes };
+        return state === 'present' ? target.present(plan, ctx) : target.absent(plan, ctx);
+      },
+    );
+    for (const r of outcome.results)
+      core.info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
+    outcomes.set(target.name, outcome);
+  }
+  return outcomes;
+}
+
+function failures(report: RunReport): string[] {
+  const problems: string[] = [];
+  const failed = [...report.outcomes.values()].flatMap((o) => o.results.filter(isFailure));
+  if (report.blockedByVerification) {
+    const bad = report.verification!.verdicts.filter((v) => v.status !== 'ok');
+    problems.push(
+      `verification failed for ${bad.map((v) => `${v.image} (${v.status})`).join(', ')}; nothing was shipped`,
+    );
+  } else if (report.verification?.mode === 'fail') {
+    const bad = report.verification.verdicts.filter((v) => v.status !== 'ok');
+    if (bad.length > 0) problems.push(`verification failed for ${bad.map((v) => v.image).join(', ')}`);
+  }
+  if (failed.length > 0) {
+    problems.push(
+      `${failed.length} target write(s) failed: ${failed.map((r) => `${r.target} ${r.subject}`).join(', ')}`,
+    );
+  }
+  return problems;
+}
+
+export async function main(): Promise<void> {
+  markMain();
+  const { plan, enabled } = await core.group('Validating inputs', () => Promise.resolve(planAll()));
+  maskCredentials(plan.credentials);
+  for (const { target, plan: targetPlan } of enabled) {
+    for (const secret of target.secrets?.(targetPlan) ?? []) core.setSecret(secret);
+  }
+
+  const runDir = await createRunDir();
+  const report: RunReport = {
+    state: plan.state,
+    registries: plan.credentials.map((c) => c.address.key),
+    outcomes: new Map(),
+  };
+  const log = { info: core.info, warning: core.warning, debug: core.debug };
+
+  if (plan.state === 'absent') {
+    const artifacts: Artifacts = { document: '', configPath: '', configDir: '' };
+    report.outcomes = await runTargets(enabled, 'absent', { base: plan, artifacts, runDir, log });
+  } else {
+    const artifacts = await core.group('Writing credentials', () => writeDocuments(plan, runDir));
+    Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
+    if (artifacts.archive) report.archive = artifacts.archive;
+    if (plan.exportDockerConfig) {
+      core.exportVariable('DOCKER_CONFIG', artifacts.configDir);
+      core.info(`DOCKER_CONFIG=${artifacts.configDir} for the rest of the job`);
+    }
+
+    const { mode } = plan.verification;
+    if (mode !== 'off') {
+      if (!plan.verification.tlsVerify) {
+        core.warning('tls-verify is false: registry certificates are not checked during verification', {
+          title: 'TLS verification disabled',
+        });
+      }
+      const verdicts: Verdict[] = await core.group('Verifying pulls', () =>
+        verifyAll(plan.verification, plan.credentials),
+      );
+      for (const v of verdicts) core.info(`${v.image}: ${v.status} — ${v.message}`);
+      report.verification = { mode, verdicts };
+      report.blockedByVerification = mode === 'fail' && verdicts.some((v) => v.status !== 'ok');
+    }
+    if (!report.blockedByVerification) {
+      report.outcomes = await runTargets(enabled, 'present', { base: plan, artifacts, runDir, log });
+    }
+  }
+
+  setOutputs(report);
+  annotate(report);
+  await writeSummary(report);
+  const problems = failures(report);
+  if (problems.length > 0) throw new TargetError(problems.join('; '));
+}
+
+/** Removes the per-run directory; warns, never fails, when it cannot. */
+export async function post(): Promise<void> {
+  const dir = savedRunDir();
+  if (!dir) return;
+  try {
+    await fs.rm(dir, { recursive: true, force: true });
+    core.info(`Removed ${dir}`);
+  } catch (error) {
+    core.warning(`Could not remove ${dir}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,68 @@
+import type * as core from '@actions/core';
+import type { Inputs } from '../context.js';
+import type { ConfigFormat, Credential } from '../credentials/documents.js';
+
+export type Action =
+  'created' | 'updated' | 'unchanged' | 'written' | 'deleted' | 'absent' | 'skipped' | 'failed';
+
+/** One thing a target wrote or removed (a file, a namespace's secret, a secret path…). */
+export interface TargetResult {
+  target: string;
+  /** What was acted on, fit for a log line: a URI without its query, `context/namespace`, a path. */
+  subject: string;
+  action: Action;
+  message: string;
+}
+
+export interface TargetOutcome {
+  results: TargetResult[];
+  /** Action outputs this target sets, JSON-encoded by the report. */
+  outputs?: Record<string, unknown>;
+}
+
+/** The plan-wide facts every target sees. */
+export interface BasePlan {
+  state: 'present' | 'absent';
+  credentials: Credential[];
+  configFormat: ConfigFormat;
+  tarball: boolean;
+}
+
+/** What the documents step produced, for targets to ship. */
+export interface Artifacts {
+  /** The config document as written (config.json or .dockercfg contents). */
+  document: string;
+  /** Local docker-config path and its directory. */
+  configPath: string;
+  configDir: string;
+  archive?: { path: string; bytes: Buffer; sha256: string };
+}
+
+export interface TargetContext {
+  base: BasePlan;
+  artifacts: Artifacts;
+  /** The per-run directory under RUNNER_TEMP (0700), removed by the post step. */
+  runDir: string;
+  /** Outcomes of targets that ran earlier in registration order, by target name. */
+  previous: ReadonlyMap<string, TargetOutcome>;
+  log: Pick<typeof core, 'info' | 'warning' | 'debug'>;
+}
+
+/**
+ * A place credentials are shipped to. `plan` is pure: it validates this target's inputs (throwing
+ * InputError) and returns undefined when the target is not enabled. Heavy clients are imported
+ * inside present/absent so a run that does not use the target never loads them.
+ */
+export interface Target<P = unknown> {
+  name: string;
+  plan(inputs: Inputs, base: BasePlan): P | undefined;
+  /** Secret values in the plan (tokens, signed-URL queries…) that must be masked before any use. */
+  secrets?(plan: P): string[];
+  present(plan: P, ctx: TargetContext): Promise<TargetOutcome>;
+  absent(plan: P, ctx: TargetContext): Promise<TargetOutcome>;
+}
+
+/** Helper for registration lists: keeps each target's plan type while erasing it from the list. */
+export function defineTarget<P>(target: Target<P>): Target {
+  return target;
+}

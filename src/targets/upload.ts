@@ -1,0 +1,75 @@
+import { destinationKinds } from '../destinations/index.js';
+import type { Destination, FetchScheme } from '../destinations/types.js';
+import { errorMessage, InputError } from '../errors.js';
+import { parseChoice } from '../plan.js';
+import { defineTarget, type TargetResult } from './types.js';
+
+interface UploadPlan {
+  destinations: Destination[];
+  fetchScheme: FetchScheme;
+}
+
+/** Ships docker.tar.gz to every `upload-to` destination, concurrently; each is reported on its own. */
+export const uploadTarget = defineTarget<UploadPlan>({
+  name: 'upload',
+  plan(inputs) {
+    const fetchScheme = parseChoice<FetchScheme>('fetch-scheme', inputs.fetchScheme, ['https', 'native']);
+    if (inputs.uploadTo.length === 0) return undefined;
+    const seen = new Set<string>();
+    const destinations = inputs.uploadTo.map((uri) => {
+      const kind = destinationKinds.find((k) => k.matches(uri));
+      if (!kind) {
+        const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1] ?? uri;
+        const names = destinationKinds.map((k) => k.name).join(', ');
+        throw new InputError(
+          'upload-to',
+          `'${scheme}:' destinations are not supported (supported: ${names})`,
+        );
+      }
+      const destination = kind.parse(uri, inputs);
+      if (seen.has(destination.display)) {
+        throw new InputError('upload-to', `${destination.display} is listed twice`);
+      }
+      seen.add(destination.display);
+      return destination;
+    });
+    return { destinations, fetchScheme };
+  },
+  secrets: (plan) => plan.destinations.flatMap((d) => d.secrets),
+
+  async present(plan, ctx) {
+    const archive = ctx.artifacts.archive;
+    if (!archive) throw new Error('upload target ran without an archive');
+    const results = await Promise.all(
+      plan.destinations.map(async (d): Promise<TargetResult> => {
+        try {
+          const action = await d.put(archive);
+          return { target: 'upload', subject: d.display, action, message: `sha256 ${archive.sha256}` };
+        } catch (error) {
+          return { target: 'upload', subject: d.display, action: 'failed', message: errorMessage(error) };
+        }
+      }),
+    );
+    return {
+      results,
+      outputs: {
+        uploaded: results.map((r) => ({ uri: r.subject, result: r.action })),
+        'fetch-uris': plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)),
+      },
+    };
+  },
+
+  async absent(plan) {
+    const results = await Promise.all(
+      plan.destinations.map(async (d): Promise<TargetResult> => {
+        try {
+          const action = await d.remove();
+          return { target: 'upload', subject: d.display, action, message: '' };
+        } catch (error) {
+          return { target: 'upload', subject: d.display, action: 'failed', message: errorMessage(error) };
+        }
+      }),
+    );
+    return { results, outputs: { uploaded: results.map((r) => ({ uri: r.subject, result: r.action })) } };
+  },
+});
