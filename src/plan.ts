@@ -118,7 +118,7 @@ export function parseRegistriesYaml(text: string): RawCredential[] {
   if (text.trim() === '') return [];
   let doc: unknown;
   try {
-    doc = parseYaml(text, { prettyErrors: false });
+    doc = parseYaml(text);
   } catch (error) {
     const at =
       error instanceof YAMLParseError && error.linePos

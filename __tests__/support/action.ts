@@ -28,6 +28,8 @@ export interface ActionRun {
   visible: string;
   runnerTemp: string;
   workDir: string;
+  /** Runs the post step later, for a run made with skipPost. */
+  runPost(): Promise<StepResult>;
 }
 
 /** Parses the runner's file-command format: `name=value` lines and `name<<DELIM` heredocs. */
@@ -57,7 +59,9 @@ function step(env: NodeJS.ProcessEnv, cwd: string): Promise<StepResult> {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }
 
@@ -87,7 +91,9 @@ export async function runAction(
     GITHUB_STEP_SUMMARY: path.join(workDir, 'summary.md'),
     GITHUB_ENV: path.join(workDir, 'env'),
   };
-  for (const file of Object.values(files)) fs.writeFileSync(file, '');
+  for (const file of Object.values(files)) {
+    fs.writeFileSync(file, '');
+  }
 
   const base: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],
@@ -102,12 +108,10 @@ export async function runAction(
 
   const main = await step(base, workDir);
   const state = parseFileCommands(fs.readFileSync(files.GITHUB_STATE, 'utf8'));
-  let post: StepResult | undefined;
-  if (!options.skipPost) {
-    const postEnv: NodeJS.ProcessEnv = { ...base };
-    for (const [name, value] of Object.entries(state)) postEnv[`STATE_${name}`] = value;
-    post = await step(postEnv, workDir);
-  }
+  const postEnv: NodeJS.ProcessEnv = { ...base };
+  for (const [name, value] of Object.entries(state)) postEnv[`STATE_${name}`] = value;
+  const runPost = () => step(postEnv, workDir);
+  const post = options.skipPost ? undefined : await runPost();
   const outputs = parseFileCommands(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8'));
   const env = parseFileCommands(fs.readFileSync(files.GITHUB_ENV, 'utf8'));
   const summary = fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
@@ -121,7 +125,7 @@ export async function runAction(
     fs.readFileSync(files.GITHUB_STATE, 'utf8'),
     fs.readFileSync(files.GITHUB_ENV, 'utf8'),
   ].join('\n');
-  return { main, post, outputs, state, env, summary, visible, runnerTemp, workDir };
+  return { main, post, outputs, state, env, summary, visible, runnerTemp, workDir, runPost };
 }
 
 /** The `::error::` lines of a step's stdout, decoded. */

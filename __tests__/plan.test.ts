@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.js';
+import { buildPlan } from '../src/plan.js';
+import { inputsOf } from './support/inputs.js';
+
+const good = { registry: 'registry.example.com:5000', username: 'ci', password: 's3cret-pw' };
+
+describe('buildPlan', () => {
+  it('applies the action.yml defaults', () => {
+    const plan = buildPlan(inputsOf({ username: 'jane', password: 'hub-pass' }));
+    expect(plan.state).toBe('present');
+    expect(plan.configFormat).toBe('config.json');
+    expect(plan.exportDockerConfig).toBe(false);
+    expect(plan.tarball).toBe(false);
+    expect(plan.verification.mode).toBe('fail');
+    expect(plan.credentials.map((c) => c.address.key)).toEqual(['https://index.docker.io/v1/']);
+  });
+
+  it('combines the single-registry inputs with the registries list', () => {
+    const plan = buildPlan(
+      inputsOf({
+        ...good,
+        email: 'ci@example.com',
+        registries:
+          '- registry: ghcr.io\n  username: bot\n  password: gh-token\n- registry: docker.io\n  username: jane\n  password: hub\n  email: jane@example.com\n',
+      }),
+    );
+    expect(plan.credentials.map((c) => [c.address.key, c.username, c.email])).toEqual([
+      ['registry.example.com:5000', 'ci', 'ci@example.com'],
+      ['ghcr.io', 'bot', undefined],
+      ['https://index.docker.io/v1/', 'jane', 'jane@example.com'],
+    ]);
+  });
+
+  it('upload-to implies the tarball', () => {
+    expect(buildPlan(inputsOf({ ...good, 'upload-to': '/srv/docker.tar.gz' })).tarball).toBe(true);
+  });
+
+  it('state absent needs no credentials', () => {
+    expect(buildPlan(inputsOf({ state: 'absent' })).credentials).toEqual([]);
+  });
+
+  // Each bad input: the input the error must name, and what it must say.
+  it.each<[string, Record<string, string>, string, RegExp]>([
+    ['no credentials', {}, 'username', /no credentials given/],
+    ['username without password', { username: 'ci' }, 'password', /empty or white space/],
+    ['password without username', { password: 'pw' }, 'username', /empty but password is set/],
+    ['whitespace password', { username: 'ci', password: '   ' }, 'password', /white space only/],
+    ['colon in username', { username: 'c:i', password: 'pw' }, 'username', /must not contain ':'/],
+    ['newline in password', { username: 'ci', password: 'pw\n' }, 'password', /newline or control/],
+    ['control char in password', { username: 'ci', password: 'p\u0007w' }, 'password', /control/],
+    ['tab in username', { username: 'c\ti', password: 'pw' }, 'username', /control characters/],
+    ['bad email', { ...good, email: 'not-an-email' }, 'email', /not an e-mail/],
+    ['bad port', { ...good, registry: 'r.example.com:70000' }, 'registry', /port '70000'/],
+    ['unsupported scheme', { ...good, registry: 'ftp://r.example.com' }, 'registry', /not supported/],
+    ['malformed host', { ...good, registry: 'bad_host!' }, 'registry', /not a valid host/],
+    ['invalid YAML', { registries: '- registry: [unclosed' }, 'registries', /not valid YAML at line 1/],
+    ['YAML not a list', { registries: 'registry: ghcr.io' }, 'registries', /must be a YAML list/],
+    ['YAML entry not a map', { registries: '- ghcr.io' }, 'registries', /entry 1 must be a mapping/],
+    [
+      'YAML unknown key',
+      { registries: '- registry: ghcr.io\n  user: x\n  password: y' },
+      'registries',
+      /unknown key/,
+    ],
+    [
+      'YAML entry without registry',
+      { registries: '- username: x\n  password: y' },
+      'registries',
+      /has no registry/,
+    ],
+    [
+      'YAML entry without password',
+      { registries: '- registry: ghcr.io\n  username: x' },
+      'registries[].password',
+      /registry ghcr.io/,
+    ],
+    [
+      'duplicate registry',
+      { ...good, registries: '- registry: https://registry.example.com:5000\n  username: x\n  password: y' },
+      'registry',
+      /given twice/,
+    ],
+    [
+      'duplicate Hub alias',
+      {
+        registries:
+          '- registry: docker.io\n  username: a\n  password: b\n- registry: index.docker.io\n  username: c\n  password: d',
+      },
+      'registries',
+      /https:\/\/index.docker.io\/v1\/ is given twice/,
+    ],
+    [
+      'unknown config-format',
+      { ...good, 'config-format': 'json' },
+      'config-format',
+      /use one of config.json, dockercfg/,
+    ],
+    ['unknown state', { ...good, state: 'gone' }, 'state', /use one of present, absent/],
+    ['bad boolean', { ...good, tarball: 'yes' }, 'tarball', /not a boolean/],
+    [
+      'export with dockercfg',
+      { ...good, 'config-format': 'dockercfg', 'export-docker-config': 'true' },
+      'export-docker-config',
+      /only config.json/,
+    ],
+    ['unknown verify', { ...good, verify: 'maybe' }, 'verify', /fail, warn, off/],
+    ['bad image', { ...good, images: 'Team/App:1' }, 'images', /must be lowercase/],
+    ['bad platform', { ...good, platforms: 'linux' }, 'platforms', /os\/arch/],
+    [
+      'missing ca-cert file',
+      { ...good, 'ca-cert': '/nonexistent/ca.pem' },
+      'ca-cert',
+      /neither PEM text nor a readable file/,
+    ],
+  ])('%s', (_name, inputs, input, message) => {
+    let error: unknown;
+    try {
+      buildPlan(inputsOf(inputs));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).input).toBe(input);
+    expect((error as InputError).message).toMatch(message);
+    expect((error as InputError).message).toMatch(new RegExp(`^Input '${input.replace(/[[\]]/g, '\\$&')}'`));
+  });
+
+  it('a YAML error never quotes the text, which may hold passwords', () => {
+    expect(() =>
+      buildPlan(inputsOf({ registries: '- registry: ghcr.io\n  password: "hunter2-secret\n' })),
+    ).toThrow(/^(?!.*hunter2).*$/s);
+  });
+});
