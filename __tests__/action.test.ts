@@ -97,6 +97,26 @@ describe('the action, end to end (file destination, no registry)', () => {
     expect(without.env['DOCKER_CONFIG']).toBeUndefined();
   });
 
+  it('one failing destination never hides the others: all reported, then the step fails', async () => {
+    const dir = tmp();
+    const blocker = path.join(dir, 'a-file');
+    fs.writeFileSync(blocker, '');
+    const good = path.join(dir, 'ok/docker.tar.gz');
+    const bad = path.join(blocker, 'docker.tar.gz');
+    const run = await runAction({ ...creds, 'upload-to': `${bad}\n${good}` });
+    expect(run.main.code).toBe(1);
+    expect(fs.existsSync(good)).toBe(true);
+    expect(JSON.parse(run.outputs['uploaded']!)).toEqual([
+      { uri: `file://${bad}`, result: 'failed' },
+      { uri: `file://${good}`, result: 'written' },
+    ]);
+    const errors = errorLines(run.main);
+    expect(errors.some((e) => e.includes('ENOTDIR'))).toBe(true);
+    expect(errors.at(-1)).toMatch(/1 target write\(s\) failed: upload file:\/\/.*a-file\/docker.tar.gz/);
+    expect(run.summary).toContain('failed');
+    expect(run.summary).toContain('written');
+  });
+
   // Bad input: one ::error:: naming the input, exit 1, nothing written anywhere, no stack trace.
   it.each<[string, Record<string, string>, RegExp]>([
     [
