@@ -1,0 +1,83 @@
+/** Inputs and contexts for driving the rapyuta target directly, as run.ts does. */
+import { vi } from 'vitest';
+import type { Inputs } from '../../src/context.js';
+import { planCredentials } from '../../src/plan.js';
+import type { BasePlan, TargetContext } from '../../src/targets/types.js';
+
+export function makeInputs(overrides: Partial<Inputs> = {}): Inputs {
+  const blank: Inputs = {
+    registry: 'docker.io',
+    username: '',
+    password: '',
+    email: '',
+    registries: '',
+    configFormat: 'config.json',
+    exportDockerConfig: 'false',
+    state: 'present',
+    tarball: 'false',
+    uploadTo: [],
+    uploadHeaders: [],
+    s3Endpoint: '',
+    s3Region: '',
+    s3ForcePathStyle: 'false',
+    s3Sse: 'AES256',
+    s3KmsKeyId: '',
+    fetchScheme: 'https',
+    images: [],
+    verify: 'fail',
+    platforms: [],
+    caCert: '',
+    tlsVerify: 'true',
+    kubernetesNamespaces: [],
+    kubernetesSecretName: 'regcred',
+    kubeconfig: '',
+    kubernetesContexts: [],
+    kubernetesSecretType: 'dockerconfigjson',
+    kubernetesServiceAccounts: [],
+    kubernetesCreateNamespace: 'false',
+    kubernetesLabels: [],
+    kubernetesAnnotations: [],
+    kubernetesForce: 'false',
+    dcosUrl: '',
+    dcosSecretPath: '',
+    dcosToken: '',
+    dcosUid: '',
+    dcosPrivateKey: '',
+    dcosPassword: '',
+    dcosCaCert: '',
+    dcosSecretEncoding: 'file',
+    marathonDefinitions: [],
+    marathonOutputDir: '',
+    marathonMode: '',
+    marathonSecretName: 'pullConfigSecret',
+    marathonContainerizer: '',
+    rapyutaToken: '',
+    rapyutaOrganization: '',
+    rapyutaProject: '',
+    rapyutaSecretName: '',
+    rapyutaSecretNames: [],
+    rapyutaApiUrl: 'https://api.rapyuta.io',
+  };
+  return { ...blank, ...overrides };
+}
+
+/** The base plan run.ts would build (credentials parsed by the real plan.ts). */
+export function basePlan(inputs: Inputs): BasePlan {
+  const state = inputs.state === 'absent' ? 'absent' : 'present';
+  return { state, credentials: planCredentials(inputs, state), configFormat: 'config.json', tarball: false };
+}
+
+export function makeContext(base: BasePlan): TargetContext & { lines: () => string } {
+  const info = vi.fn<(message: string) => void>();
+  const warning = vi.fn<(message: string | Error) => void>();
+  const debug = vi.fn<(message: string) => void>();
+  return {
+    base,
+    artifacts: { document: '', configPath: '', configDir: '' },
+    runDir: '',
+    previous: new Map(),
+    log: { info, warning, debug },
+    lines: () =>
+      [...info.mock.calls, ...warning.mock.calls, ...debug.mock.calls].map((c) => String(c[0])).join('\n'),
+  };
+}
