@@ -132,10 +132,11 @@ export async function main(): Promise<void> {
           title: 'TLS verification disabled',
         });
       }
-      const verdicts: Verdict[] = await core.group('Verifying pulls', () =>
-        verifyAll(plan.verification, plan.credentials),
-      );
-      for (const v of verdicts) core.info(`${v.image}: ${v.status} — ${v.message}`);
+      const verdicts: Verdict[] = await core.group('Verifying pulls', async () => {
+        const results = await verifyAll(plan.verification, plan.credentials);
+        for (const v of results) core.info(`${v.image}: ${v.status} — ${v.message}`);
+        return results;
+      });
       report.verification = { mode, verdicts };
       report.blockedByVerification = mode === 'fail' && verdicts.some((v) => v.status !== 'ok');
     }

@@ -1,9 +1,699 @@
-import type { Credential } from '../credentials/documents.js';
-import type { Verdict, VerificationPlan } from './types.js';
+/**
+ * Pull verification: for each image, what `docker pull` would do up to the manifest — ping, auth
+ * (Basic, or a Bearer token per repository), manifest HEAD/GET with the four manifest types — and a
+ * verdict saying what failed and what to do. With no images, a `docker login`-like check per registry.
+ */
+import { createHash } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN } from '../credentials/address.js';
+import { credentialFor, type Credential } from '../credentials/documents.js';
+import { parseChallenges } from './challenge.js';
+import {
+  createDispatcher,
+  errorCodes,
+  header,
+  headerValues,
+  send,
+  type HttpResponse,
+  type RetryPolicy,
+} from './http.js';
+import type { ImageReference } from './reference.js';
+import { TokenCache, TokenError } from './token.js';
+import type { AuthScheme, Platform, Verdict, VerdictStatus, VerificationPlan } from './types.js';
 
-/** PLACEHOLDER — replaced by the verification work. */
-export function verifyAll(plan: VerificationPlan, credentials: readonly Credential[]): Promise<Verdict[]> {
-  return Promise.reject(
-    new Error(`verification is not implemented yet (${plan.mode}, ${credentials.length})`),
+export const MANIFEST_TYPES = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+} as const;
+/** Registry 2.8 needs all four, or it 404s OCI content and rewrites Docker content to schema1. */
+const ACCEPT = Object.values(MANIFEST_TYPES).join(', ');
+const INDEX_TYPES = new Set<string>([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList]);
+
+export interface VerifyOptions {
+  /** Images verified at once; default 8. */
+  concurrency?: number;
+  /** Connect/headers/body timeout of each request; default 15 s. */
+  requestTimeoutMs?: number;
+  /** Budget for the whole verification; default 120 s. */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  /** Use this dispatcher (not closed afterwards) instead of our own. */
+  dispatcher?: Dispatcher;
+}
+
+/** A classified failure: becomes the verdict's status and message. */
+export class Failure extends Error {
+  constructor(
+    readonly status: VerdictStatus,
+    message: string,
+    readonly response?: HttpResponse,
+  ) {
+    super(message);
+  }
+}
+
+// --- pure classification ---------------------------------------------------------------------------
+
+export interface RateLimit {
+  limit: number;
+  remaining: number;
+  window?: number;
+}
+
+/** Docker Hub's `ratelimit-limit: 100;w=21600` and `ratelimit-remaining: 20;w=21600`. */
+export function parseRateLimit(
+  limit: string | undefined,
+  remaining: string | undefined,
+): RateLimit | undefined {
+  const parse = (text: string | undefined) => {
+    const match = /^\s*(\d+)\s*(?:;\s*w\s*=\s*(\d+))?/.exec(text ?? '');
+    return match
+      ? { value: Number(match[1]), window: match[2] === undefined ? undefined : Number(match[2]) }
+      : undefined;
+  };
+  const l = parse(limit);
+  const r = parse(remaining);
+  if (!l || !r) return undefined;
+  const window = l.window ?? r.window;
+  return { limit: l.value, remaining: r.value, ...(window !== undefined ? { window } : {}) };
+}
+
+/** Error codes of a registry error body `{"errors":[{"code":…}]}`; any other body gives none. */
+export function registryErrorCodes(body: Buffer | string): string[] {
+  try {
+    const parsed = JSON.parse(body.toString()) as { errors?: { code?: unknown }[] };
+    return (parsed.errors ?? []).map((e) => e.code).filter((c): c is string => typeof c === 'string');
+  } catch {
+    return [];
+  }
+}
+
+export interface ResponseContext {
+  status: number;
+  /** Registry error codes from the body. */
+  codes: string[];
+  /** `error` parameter of a Bearer challenge, e.g. insufficient_scope. */
+  challengeError?: string;
+  authScheme: AuthScheme;
+  hasCredentials: boolean;
+  registry: string;
+  repository: string;
+  reference: string;
+  retryAfter?: string;
+  /** The response came from the token endpoint. */
+  tokenEndpoint?: boolean;
+}
+
+const noCredentials = (registry: string) =>
+  `${registry} requires authentication and no credentials were given for it: add it to registry/username/password or registries`;
+const rejected = (registry: string) =>
+  `the registry rejected these credentials: check the password secret for ${registry}`;
+
+/** A registry or token endpoint answer that is not a success, as a verdict status and message. */
+export function classifyResponse(ctx: ResponseContext): { status: VerdictStatus; message: string } {
+  const { status, codes, registry, repository, reference } = ctx;
+  const what = reference.includes(':') ? `digest ${reference}` : `tag ${reference}`;
+  if (status === 429 || codes.includes('TOOMANYREQUESTS')) {
+    const after = ctx.retryAfter
+      ? `; retry after ${ctx.retryAfter}${/^\d+$/.test(ctx.retryAfter) ? ' s' : ''}`
+      : '';
+    const hint = ctx.hasCredentials ? '' : ' (anonymous pulls have the lowest limits: give credentials)';
+    return { status: 'rate-limited', message: `${registry} is rate-limiting requests (429)${after}${hint}` };
+  }
+  if (ctx.tokenEndpoint) {
+    if (status === 401 || status === 403) {
+      return {
+        status: 'unauthorized',
+        message: ctx.hasCredentials ? rejected(registry) : noCredentials(registry),
+      };
+    }
+    return { status: 'error', message: `the token server of ${registry} answered ${status}` };
+  }
+  const denied = `these credentials have no pull access to ${repository} on ${registry}`;
+  if (status === 403 || codes.includes('DENIED') || ctx.challengeError === 'insufficient_scope') {
+    return ctx.hasCredentials || status === 403
+      ? { status: 'denied', message: denied }
+      : { status: 'unauthorized', message: noCredentials(registry) };
+  }
+  if (status === 401) {
+    if (!ctx.hasCredentials) return { status: 'unauthorized', message: noCredentials(registry) };
+    // A Bearer 401 after a token was issued: the token server accepted the login but granted nothing.
+    if (ctx.authScheme === 'bearer') return { status: 'denied', message: denied };
+    return { status: 'unauthorized', message: rejected(registry) };
+  }
+  if (status === 404 || codes.includes('NAME_UNKNOWN') || codes.includes('MANIFEST_UNKNOWN')) {
+    if (codes.includes('NAME_UNKNOWN')) {
+      return { status: 'not-found', message: `repository ${repository} does not exist on ${registry}` };
+    }
+    return { status: 'not-found', message: `${what} does not exist in ${repository}` };
+  }
+  const code = codes.length > 0 ? ` ${codes.join(', ')}` : '';
+  return { status: 'error', message: `${registry} answered ${status}${code} for ${repository}:${reference}` };
+}
+
+const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+  'HOSTNAME_MISMATCH',
+]);
+const PROTOCOL_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'AbortError',
+  'TimeoutError',
+]);
+
+/** A thrown network/TLS error as a verdict status and message. `host` is what we tried to reach. */
+export function classifyError(
+  error: unknown,
+  host: string,
+  what = 'the registry',
+): { status: VerdictStatus; message: string } {
+  if (error instanceof Failure) return { status: error.status, message: error.message };
+  const codes = errorCodes(error);
+  const tlsCode = codes.find(
+    (c) => TLS_CODES.has(c) || c.startsWith('ERR_TLS_CERT') || c.startsWith('CERT_'),
   );
+  if (tlsCode) {
+    return {
+      status: 'tls',
+      message: `the certificate of ${what} ${host} is not trusted (${tlsCode}): give its CA certificate in the ca-cert input`,
+    };
+  }
+  const protocolCode = codes.find((c) => PROTOCOL_CODES.has(c));
+  if (protocolCode) {
+    return {
+      status: 'tls',
+      message: `TLS to ${what} ${host} failed (${protocolCode}): if it serves plain HTTP, write the registry as http://${host}`,
+    };
+  }
+  const netCode = codes.find((c) => UNREACHABLE_CODES.has(c));
+  if (netCode) {
+    return {
+      status: 'unreachable',
+      message:
+        `could not reach ${what} ${host} (${netCode}): check the address and the network; ` +
+        'a registry reachable only inside a cluster needs verify: warn',
+    };
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return { status: 'error', message: `talking to ${what} ${host} failed: ${detail}` };
+}
+
+// --- platforms -----------------------------------------------------------------------------------
+
+export function formatPlatform(p: Platform): string {
+  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+}
+
+/** Whether `available` satisfies `wanted`; no variant asked means any, and arm64 means arm64/v8. */
+export function platformMatches(wanted: Platform, available: Platform): boolean {
+  if (wanted.os !== available.os || wanted.architecture !== available.architecture) return false;
+  if (!wanted.variant) return true;
+  const norm = (p: Platform) => p.variant ?? (p.architecture === 'arm64' ? 'v8' : '');
+  return norm(wanted) === norm(available);
+}
+
+interface ManifestJson {
+  mediaType?: string;
+  manifests?: { platform?: { os?: string; architecture?: string; variant?: string } }[];
+  config?: { digest?: string; mediaType?: string };
+  architecture?: string;
+}
+
+/** Platforms an index lists, without attestation entries (`unknown/unknown`). */
+export function indexPlatforms(index: ManifestJson): Platform[] {
+  const result: Platform[] = [];
+  for (const m of index.manifests ?? []) {
+    const p = m.platform;
+    if (!p?.os || !p.architecture || (p.os === 'unknown' && p.architecture === 'unknown')) continue;
+    result.push({ os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) });
+  }
+  return result;
+}
+
+// --- sessions ------------------------------------------------------------------------------------
+
+interface Ping {
+  scheme: AuthScheme;
+  realm?: string;
+  service?: string;
+}
+
+interface Context {
+  dispatcher: Dispatcher;
+  tokens: TokenCache;
+  retry?: RetryPolicy;
+  signal: AbortSignal;
+}
+
+function digestOf(body: Buffer, algorithm: string): string {
+  const algo = algorithm === 'sha512' ? 'sha512' : 'sha256';
+  return `${algo}:${createHash(algo).update(body).digest('hex')}`;
+}
+
+/** One registry as seen with one credential (or anonymously): one ping shared by every image. */
+class Session {
+  #ping: Promise<Ping> | undefined;
+  readonly host: string;
+
+  constructor(
+    private readonly ctx: Context,
+    readonly base: string,
+    readonly registry: string,
+    readonly credential: Credential | undefined,
+  ) {
+    this.host = new URL(base).host;
+  }
+
+  request(method: 'GET' | 'HEAD', url: string, headers: Record<string, string>): Promise<HttpResponse> {
+    return send(this.ctx.dispatcher, url, {
+      method,
+      headers,
+      signal: this.ctx.signal,
+      ...(this.ctx.retry ? { retry: this.ctx.retry } : {}),
+    });
+  }
+
+  ping(): Promise<Ping> {
+    this.#ping ??= this.#doPing();
+    return this.#ping;
+  }
+
+  async #doPing(): Promise<Ping> {
+    const response = await this.request('GET', `${this.base}/v2/`, {});
+    if (response.status === 200) return { scheme: 'none' };
+    if (response.status === 401) {
+      const ping = pingFromChallenges(headerValues(response, 'www-authenticate'));
+      if (ping) return ping;
+      throw new Failure('error', `${this.registry} answered 401 to /v2/ without a Basic or Bearer challenge`);
+    }
+    const verdict = classifyResponse({
+      status: response.status,
+      codes: registryErrorCodes(response.body),
+      authScheme: 'none',
+      hasCredentials: this.credential !== undefined,
+      registry: this.registry,
+      repository: '',
+      reference: '',
+      ...retryAfter(response),
+    });
+    const message =
+      response.status === 404
+        ? `${this.base}/v2/ answered 404: ${this.registry} does not serve the registry API v2 there`
+        : `${this.registry} answered ${response.status} to /v2/`;
+    throw new Failure(
+      verdict.status === 'rate-limited' ? verdict.status : 'error',
+      verdict.status === 'rate-limited' ? verdict.message : message,
+      response,
+    );
+  }
+
+  /** Authorization header for a repository (or, with none, a login check of the credentials). */
+  async authorization(ping: Ping, repository?: string): Promise<Record<string, string>> {
+    const c = this.credential;
+    if (ping.scheme === 'basic') {
+      return c
+        ? { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}` }
+        : {};
+    }
+    if (ping.scheme !== 'bearer' || !ping.realm) return {};
+    try {
+      const token = await this.ctx.tokens.get({
+        realm: ping.realm,
+        ...(ping.service ? { service: ping.service } : {}),
+        ...(repository ? { scope: `repository:${repository}:pull` } : {}),
+        ...(c ? { username: c.username, password: c.password } : {}),
+      });
+      return { authorization: `Bearer ${token}` };
+    } catch (error) {
+      if (error instanceof TokenError) {
+        const verdict = classifyResponse({
+          status: error.response.status,
+          codes: registryErrorCodes(error.response.body),
+          authScheme: 'bearer',
+          hasCredentials: c !== undefined,
+          registry: this.registry,
+          repository: repository ?? '',
+          reference: '',
+          tokenEndpoint: true,
+          ...retryAfter(error.response),
+        });
+        const message =
+          error.response.status === 200
+            ? `the token server of ${this.registry}: ${error.message}`
+            : verdict.message;
+        throw new Failure(verdict.status, message, error.response);
+      }
+      const realmHost = new URL(ping.realm).host;
+      const { status, message } = classifyError(error, realmHost, `the token server of ${this.registry},`);
+      throw new Failure(status, message);
+    }
+  }
+}
+
+function pingFromChallenges(values: string[]): Ping | undefined {
+  const challenges = parseChallenges(values);
+  const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
+  if (bearer) {
+    return {
+      scheme: 'bearer',
+      realm: bearer.params.realm!,
+      ...(bearer.params.service ? { service: bearer.params.service } : {}),
+    };
+  }
+  return challenges.some((c) => c.scheme === 'basic') ? { scheme: 'basic' } : undefined;
+}
+
+function retryAfter(response: HttpResponse): { retryAfter?: string } {
+  const value = header(response, 'retry-after');
+  return value === undefined ? {} : { retryAfter: value };
+}
+
+// --- verification --------------------------------------------------------------------------------
+
+class Verifier {
+  readonly #sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly plan: VerificationPlan,
+    private readonly credentials: readonly Credential[],
+  ) {}
+
+  session(domain: string, credential: Credential | undefined): Session {
+    const scheme = credential?.address.scheme ?? 'https';
+    const apiHost = domain === DOCKER_HUB_DOMAIN ? DOCKER_HUB_API_HOST : domain;
+    const base = `${scheme}://${apiHost}`;
+    const key = `${base} ${credential?.address.key ?? ''}`;
+    let session = this.#sessions.get(key);
+    if (!session) {
+      session = new Session(this.ctx, base, domain, credential);
+      this.#sessions.set(key, session);
+    }
+    return session;
+  }
+
+  async image(ref: ImageReference): Promise<Verdict> {
+    const started = performance.now();
+    const credential = credentialFor(this.credentials, ref.domain);
+    const session = this.session(ref.domain, credential);
+    const verdict: Verdict = {
+      image: ref.input,
+      registry: ref.domain,
+      repository: ref.repository,
+      reference: ref.reference,
+      status: 'error',
+      authScheme: 'none',
+      message: '',
+      ms: 0,
+    };
+    try {
+      const ping = await session.ping();
+      verdict.authScheme = ping.scheme;
+      Object.assign(verdict, await this.#manifest(session, ping, ref));
+    } catch (error) {
+      Object.assign(verdict, classifyError(error, session.host));
+    }
+    verdict.ms = Math.round(performance.now() - started);
+    return verdict;
+  }
+
+  async #manifest(session: Session, ping: Ping, ref: ImageReference): Promise<Partial<Verdict>> {
+    const auth = await session.authorization(ping, ref.repository);
+    const headers = { accept: ACCEPT, ...auth };
+    const url = `${session.base}/v2/${ref.repository}/manifests/${ref.reference}`;
+    const wantPlatforms = this.plan.platforms.length > 0;
+    // HEAD is free on Docker Hub's pull limit; GET only when we need the body.
+    let method: 'GET' | 'HEAD' = wantPlatforms ? 'GET' : 'HEAD';
+    let response = await session.request(method, url, headers);
+    if (response.status === 404 && method === 'HEAD') {
+      // A HEAD has no error body: ask again to tell a missing repository from a missing tag.
+      method = 'GET';
+      response = await session.request(method, url, headers);
+    }
+    const rateLimit = parseRateLimit(
+      header(response, 'ratelimit-limit'),
+      header(response, 'ratelimit-remaining'),
+    );
+    const result: Partial<Verdict> = rateLimit ? { rateLimit } : {};
+    if (response.status !== 200) {
+      const challenge = parseChallenges(headerValues(response, 'www-authenticate')).find(
+        (c) => c.scheme === 'bearer',
+      );
+      const failure = classifyResponse({
+        status: response.status,
+        codes: registryErrorCodes(response.body),
+        ...(challenge?.params.error ? { challengeError: challenge.params.error } : {}),
+        authScheme: ping.scheme,
+        hasCredentials: session.credential !== undefined,
+        registry: session.registry,
+        repository: ref.repository,
+        reference: ref.reference,
+        ...retryAfter(response),
+      });
+      return { ...result, ...failure };
+    }
+    let digest = header(response, 'docker-content-digest');
+    if (method === 'HEAD' && !digest) {
+      method = 'GET';
+      response = await session.request(method, url, headers);
+      if (response.status !== 200)
+        return {
+          ...result,
+          status: 'error',
+          message: `GET ${ref.repository}:${ref.reference} answered ${response.status} after HEAD answered 200`,
+        };
+      digest = header(response, 'docker-content-digest');
+    }
+    const mediaType = (header(response, 'content-type') ?? '').split(';')[0]!.trim();
+    result.mediaType = mediaType;
+    if (method === 'GET') {
+      const algorithm = (ref.digest ?? digest ?? 'sha256:').split(':')[0]!;
+      const actual = digestOf(response.body, algorithm);
+      if (digest && digest !== actual) {
+        return {
+          ...result,
+          status: 'error',
+          message: `the manifest of ${ref.repository}:${ref.reference} does not match its Docker-Content-Digest ${digest} (got ${actual})`,
+        };
+      }
+      digest = actual;
+    }
+    result.digest = digest;
+    if (ref.digest && digest !== ref.digest) {
+      return {
+        ...result,
+        status: 'error',
+        message: `${session.registry} served ${digest} for ${ref.repository}@${ref.digest}`,
+      };
+    }
+    if (method === 'GET') {
+      let manifest: ManifestJson;
+      try {
+        manifest = JSON.parse(response.body.toString('utf8')) as ManifestJson;
+      } catch {
+        return {
+          ...result,
+          status: 'error',
+          message: `the manifest of ${ref.repository}:${ref.reference} is not JSON`,
+        };
+      }
+      const platforms =
+        INDEX_TYPES.has(mediaType) || INDEX_TYPES.has(manifest.mediaType ?? '')
+          ? indexPlatforms(manifest)
+          : wantPlatforms
+            ? [await this.#configPlatform(session, headers, ref, manifest)]
+            : [];
+      if (platforms.length > 0) result.platforms = platforms.map(formatPlatform);
+      const missing = this.plan.platforms.filter((w) => !platforms.some((p) => platformMatches(w, p)));
+      if (missing.length > 0) {
+        const has = platforms.length > 0 ? platforms.map(formatPlatform).join(', ') : 'none';
+        return {
+          ...result,
+          status: 'platform-missing',
+          message: `${ref.repository}:${ref.reference} has no ${missing.map(formatPlatform).join(', ')} image (it has ${has})`,
+        };
+      }
+    }
+    return {
+      ...result,
+      status: 'ok',
+      message: `${ref.repository}:${ref.reference} can be pulled (${digest ?? 'no digest'})`,
+    };
+  }
+
+  /** A single manifest's platform, from its config blob. */
+  async #configPlatform(
+    session: Session,
+    headers: Record<string, string>,
+    ref: ImageReference,
+    manifest: ManifestJson,
+  ): Promise<Platform> {
+    if (!manifest.config?.digest) {
+      // Schema 1 carries the architecture itself.
+      return { os: 'linux', architecture: manifest.architecture ?? 'unknown' };
+    }
+    let url = `${session.base}/v2/${ref.repository}/blobs/${manifest.config.digest}`;
+    let requestHeaders: Record<string, string> = headers;
+    for (let hop = 0; hop < 4; hop++) {
+      const response = await session.request('GET', url, requestHeaders);
+      const location = header(response, 'location');
+      if (response.status >= 300 && response.status < 400 && location) {
+        const next = new URL(location, url);
+        // Blob storage redirects elsewhere: the registry's Authorization must not follow.
+        if (next.origin !== new URL(url).origin) requestHeaders = {};
+        url = next.toString();
+        continue;
+      }
+      if (response.status !== 200) {
+        throw new Failure(
+          'error',
+          `the config blob of ${ref.repository}:${ref.reference} answered ${response.status}`,
+        );
+      }
+      if (digestOf(response.body, manifest.config.digest.split(':')[0]!) !== manifest.config.digest) {
+        throw new Failure(
+          'error',
+          `the config blob of ${ref.repository}:${ref.reference} does not match its digest`,
+        );
+      }
+      const config = JSON.parse(response.body.toString('utf8')) as {
+        os?: string;
+        architecture?: string;
+        variant?: string;
+      };
+      return {
+        os: config.os ?? 'unknown',
+        architecture: config.architecture ?? 'unknown',
+        ...(config.variant ? { variant: config.variant } : {}),
+      };
+    }
+    throw new Failure('error', `the config blob of ${ref.repository}:${ref.reference} redirects too often`);
+  }
+
+  /** With no images: the check `docker login` makes, per registry. */
+  async login(credential: Credential): Promise<Verdict> {
+    const started = performance.now();
+    const session = this.session(credential.address.domain, credential);
+    const verdict: Verdict = {
+      image: credential.address.key,
+      registry: credential.address.domain,
+      repository: '',
+      reference: '',
+      status: 'error',
+      authScheme: 'none',
+      message: '',
+      ms: 0,
+    };
+    try {
+      const ping = await session.ping();
+      verdict.authScheme = ping.scheme;
+      if (ping.scheme === 'none') {
+        Object.assign(verdict, { status: 'ok', message: `${session.registry} does not ask for credentials` });
+      } else if (ping.scheme === 'bearer') {
+        await session.authorization(ping);
+        Object.assign(verdict, {
+          status: 'ok',
+          message: `${session.registry} issued a token for these credentials`,
+        });
+      } else {
+        const response = await session.request(
+          'GET',
+          `${session.base}/v2/`,
+          await session.authorization(ping),
+        );
+        Object.assign(
+          verdict,
+          response.status === 200
+            ? { status: 'ok', message: `${session.registry} accepted these credentials` }
+            : classifyResponse({
+                status: response.status,
+                codes: registryErrorCodes(response.body),
+                authScheme: 'basic',
+                hasCredentials: true,
+                registry: session.registry,
+                repository: '',
+                reference: '',
+                ...retryAfter(response),
+              }),
+        );
+      }
+    } catch (error) {
+      Object.assign(verdict, classifyError(error, session.host));
+    }
+    verdict.ms = Math.round(performance.now() - started);
+    return verdict;
+  }
+}
+
+async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** One verdict per image (in input order), or per credential when there are no images. */
+export async function verifyAll(
+  plan: VerificationPlan,
+  credentials: readonly Credential[],
+  options: VerifyOptions = {},
+): Promise<Verdict[]> {
+  const dispatcher =
+    options.dispatcher ??
+    createDispatcher({
+      tlsVerify: plan.tlsVerify,
+      ...(plan.caCert ? { caCert: plan.caCert } : {}),
+      ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    });
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000);
+  const ctx: Context = {
+    dispatcher,
+    tokens: new TokenCache(dispatcher, options.retry, signal),
+    signal,
+    ...(options.retry ? { retry: options.retry } : {}),
+  };
+  const verifier = new Verifier(ctx, plan, credentials);
+  try {
+    return plan.images.length > 0
+      ? await mapConcurrent(plan.images, options.concurrency ?? 8, (ref) => verifier.image(ref))
+      : await mapConcurrent(credentials, options.concurrency ?? 8, (c) => verifier.login(c));
+  } finally {
+    if (!options.dispatcher) await dispatcher.close();
+  }
 }

@@ -1,0 +1,194 @@
+/**
+ * Proxies that sit in front of a test registry: an HTTP(S) reverse proxy that counts requests and
+ * injects faults (429 with Retry-After, 5xx, connection resets), and a TCP proxy that adds latency
+ * (tc netem is not available). Self-contained for scripts/bench.mjs, like registry.ts.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import type { TestCA } from './registry.js';
+
+export interface Fault {
+  /** Tested against `METHOD /path?query`; default: every request. */
+  match?: RegExp;
+  /** Answer with this status instead of forwarding. */
+  status?: number;
+  /** Retry-After header value for `status`. */
+  retryAfter?: string;
+  /** Destroy the connection without answering. */
+  reset?: boolean;
+  /** How many matching requests get the fault; default: all of them. */
+  times?: number;
+}
+
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  status: number;
+  authorization: boolean;
+}
+
+export interface FaultProxy {
+  /** 127.0.0.1:PORT */
+  host: string;
+  url: string;
+  requests: ProxiedRequest[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Reverse proxy to `targetUrl` (http:// or https://). With `ca` it serves TLS with the CA's server
+ * certificate and trusts the CA upstream, so clients see the same trust as with the registry.
+ */
+export async function startFaultProxy(
+  targetUrl: string,
+  faults: Fault[] = [],
+  options: { ca?: TestCA } = {},
+): Promise<FaultProxy> {
+  const target = new URL(targetUrl);
+  const upstream = target.protocol === 'https:' ? https : http;
+  const agent = new upstream.Agent({ keepAlive: true, ...(options.ca ? { ca: options.ca.caPem } : {}) });
+  const used = faults.map(() => 0);
+  const requests: ProxiedRequest[] = [];
+
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const line = `${req.method ?? 'GET'} ${req.url ?? '/'}`;
+    const record = (status: number) =>
+      requests.push({
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        status,
+        authorization: req.headers.authorization !== undefined,
+      });
+    const index = faults.findIndex(
+      (f, i) => (f.match?.test(line) ?? true) && used[i]! < (f.times ?? Number.POSITIVE_INFINITY),
+    );
+    const fault = index === -1 ? undefined : faults[index];
+    if (fault) {
+      used[index]!++;
+      if (fault.reset) {
+        record(0);
+        req.socket.destroy();
+        return;
+      }
+      const status = fault.status ?? 500;
+      record(status);
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+      });
+      const code = status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE';
+      res.end(
+        req.method === 'HEAD' ? undefined : JSON.stringify({ errors: [{ code, message: 'injected' }] }),
+      );
+      return;
+    }
+    const headers = { ...req.headers, host: target.host };
+    const forward = upstream.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
+      (up) => {
+        record(up.statusCode ?? 0);
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    forward.on('error', () => {
+      record(502);
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(forward);
+  };
+  const server = options.ca
+    ? https.createServer(
+        { cert: fs.readFileSync(options.ca.serverCertFile), key: fs.readFileSync(options.ca.serverKeyFile) },
+        handler,
+      )
+    : http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  const host = `127.0.0.1:${port}`;
+  let stopped: Promise<void> | undefined;
+  return {
+    host,
+    url: `${options.ca ? 'https' : 'http'}://${host}`,
+    requests,
+    stop: () =>
+      (stopped ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          agent.destroy();
+          resolve();
+        });
+        server.closeAllConnections();
+      })),
+  };
+}
+
+export interface LatencyProxy {
+  host: string;
+  port: number;
+  /** TCP connections accepted so far. */
+  connections: number;
+  stop(): Promise<void>;
+}
+
+/** A TCP proxy to `targetHost` (host:port) that delays every chunk each way by `delayMs`. */
+export async function startLatencyProxy(targetHost: string, delayMs: number): Promise<LatencyProxy> {
+  const [hostname, portText] = [
+    targetHost.slice(0, targetHost.lastIndexOf(':')),
+    targetHost.split(':').pop(),
+  ];
+  const sockets = new Set<net.Socket>();
+  const delayed = (from: net.Socket, to: net.Socket) => {
+    // Chunks keep their order: each is written delayMs after it arrived.
+    from.on('data', (chunk) => {
+      setTimeout(() => {
+        if (!to.destroyed) to.write(chunk);
+      }, delayMs);
+    });
+    from.on('end', () => setTimeout(() => to.end(), delayMs));
+    from.on('error', () => to.destroy());
+  };
+  const state = { connections: 0 };
+  const server = net.createServer((client) => {
+    state.connections++;
+    const upstream = net.connect(Number(portText), hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    }
+    delayed(client, upstream);
+    delayed(upstream, client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  let stopped: Promise<void> | undefined;
+  return {
+    host: `127.0.0.1:${port}`,
+    port,
+    get connections() {
+      return state.connections;
+    },
+    stop: () =>
+      (stopped ??= new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => {
+          resolve();
+        });
+      })),
+  };
+}
+
+/** host:port on 127.0.0.1 where nothing listens (the "registry down" case). */
+export async function closedPort(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+  return `127.0.0.1:${port}`;
+}
