@@ -1,0 +1,294 @@
+/**
+ * The Marathon definitions target: patches app and pod JSON files so their images pull with our
+ * credentials, by a DC/OS secret (`pullConfig`, UCR) or by the fetched docker.tar.gz (Docker
+ * containerizer). Written in place or into marathon-output-dir; a second run changes nothing.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Inputs } from '../context.js';
+import type { Destination, FetchScheme } from '../destinations/types.js';
+import { errorMessage, InputError } from '../errors.js';
+import { readIfExists, writeFileAtomic } from '../fsutil.js';
+import { parseChoice } from '../plan.js';
+import { parseSecretPath } from './dcos.js';
+import {
+  applyAbsent,
+  applyPresent,
+  checkPresent,
+  DefinitionError,
+  definitionKind,
+  formatDefinition,
+  sameJson,
+  type DefinitionKind,
+  type JsonObject,
+  type Patch,
+  type SecretPatch,
+} from './marathon/patch.js';
+import type { BasePlan, TargetContext, TargetOutcome, TargetResult } from './types.js';
+import { defineTarget } from './types.js';
+import { uploadTarget } from './upload.js';
+
+interface DefinitionFile {
+  /** As listed in marathon-definitions, for messages. */
+  display: string;
+  input: string;
+  output: string;
+  kind: DefinitionKind;
+  original: JsonObject;
+}
+
+export interface MarathonPlan {
+  state: 'present' | 'absent';
+  mode: 'secret' | 'tarball';
+  definitions: DefinitionFile[];
+  secret?: Omit<SecretPatch, 'mode'>;
+  /** Tarball mode: every upload-to destination's fetch URI, in upload-to order. */
+  fetchUris: string[];
+  legacy: boolean;
+}
+
+function workspace(): string {
+  return process.env['GITHUB_WORKSPACE'] || process.cwd();
+}
+
+function readDefinition(listed: string): { input: string; original: JsonObject; kind: DefinitionKind } {
+  const input = path.resolve(workspace(), listed);
+  let text: string;
+  try {
+    text = fs.readFileSync(input, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new InputError('marathon-definitions', `cannot read '${listed}' (${code})`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new InputError('marathon-definitions', `'${listed}' is not valid JSON: ${errorMessage(error)}`);
+  }
+  try {
+    const original = doc as JsonObject;
+    return { input, original, kind: definitionKind(original) };
+  } catch (error) {
+    throw new InputError('marathon-definitions', `'${listed}' ${errorMessage(error)}`);
+  }
+}
+
+function patchFor(plan: MarathonPlan, fetchUri: string): Patch {
+  return plan.mode === 'secret'
+    ? { mode: 'secret', ...plan.secret! }
+    : { mode: 'tarball', fetchUri, ownUris: plan.fetchUris, legacy: plan.legacy };
+}
+
+export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | undefined {
+  const mode = parseChoice('marathon-mode', inputs.marathonMode, ['', 'secret', 'tarball'] as const);
+  const containerizer = parseChoice('marathon-containerizer', inputs.marathonContainerizer, [
+    '',
+    'mesos',
+  ] as const);
+  const secretName = inputs.marathonSecretName.trim();
+  if (inputs.marathonDefinitions.length === 0) {
+    const stray = [
+      ['marathon-output-dir', inputs.marathonOutputDir],
+      ['marathon-mode', mode],
+      ['marathon-containerizer', containerizer],
+    ].find(([, v]) => v !== '');
+    if (stray) throw new InputError(stray[0]!, 'is set but marathon-definitions lists no files');
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(secretName)) {
+    throw new InputError(
+      'marathon-secret-name',
+      `'${secretName}' is not a secrets key: use letters, digits, '.', '_', '-'`,
+    );
+  }
+  const effective = mode || (inputs.dcosSecretPath.trim() !== '' ? 'secret' : 'tarball');
+
+  const plan: MarathonPlan = {
+    state: base.state,
+    mode: effective,
+    definitions: [],
+    fetchUris: [],
+    legacy: base.configFormat === 'dockercfg',
+  };
+  if (effective === 'secret') {
+    if (inputs.dcosSecretPath.trim() === '') {
+      throw new InputError(
+        'dcos-secret-path',
+        'is required by marathon-mode: secret (the pull config secret path)',
+      );
+    }
+    const secretPath = parseSecretPath('dcos-secret-path', inputs.dcosSecretPath);
+    plan.secret = {
+      secretName,
+      // Marathon names store paths with a leading slash, e.g. "/mesos-docker/pullConfig" (seed 000).
+      source: `/${secretPath}`,
+      containerizer,
+      registryDomains: [...new Set(base.credentials.map((c) => c.address.domain))],
+    };
+  } else {
+    if (containerizer !== '') {
+      throw new InputError(
+        'marathon-containerizer',
+        'only applies to marathon-mode: secret (pullConfig needs MESOS)',
+      );
+    }
+    // The upload plan is pure: the same URIs the upload target will report, known before any upload.
+    const upload = uploadTarget.plan(inputs, base) as
+      { destinations: Destination[]; fetchScheme: FetchScheme } | undefined;
+    if (!upload) {
+      throw new InputError(
+        'upload-to',
+        'marathon-mode tarball needs the archive somewhere every agent can fetch it: set upload-to ' +
+          '(or set dcos-secret-path for marathon-mode: secret)',
+      );
+    }
+    plan.fetchUris = upload.destinations.map((d) => d.fetchUri(upload.fetchScheme));
+  }
+
+  const outputDir =
+    inputs.marathonOutputDir.trim() === ''
+      ? undefined
+      : path.resolve(workspace(), inputs.marathonOutputDir.trim());
+  const outputs = new Map<string, string>();
+  for (const listed of inputs.marathonDefinitions) {
+    const { input, original, kind } = readDefinition(listed);
+    const output = outputDir ? path.join(outputDir, path.basename(input)) : input;
+    const clash = outputs.get(output);
+    if (clash !== undefined) {
+      throw new InputError(
+        outputDir ? 'marathon-output-dir' : 'marathon-definitions',
+        `'${clash}' and '${listed}' would both be written to ${output}`,
+      );
+    }
+    outputs.set(output, listed);
+    if (base.state === 'present') {
+      try {
+        checkPresent(original, kind, patchFor(plan, plan.fetchUris[0] ?? ''));
+      } catch (error) {
+        if (!(error instanceof DefinitionError)) throw error;
+        const input = /containerizer/.test(error.message) ? 'marathon-containerizer' : 'marathon-definitions';
+        throw new InputError(input, `${kind} '${listed}' ${error.message}`);
+      }
+    }
+    plan.definitions.push({ display: listed, input, output, kind, original });
+  }
+  return plan;
+}
+
+/** The archive URI to reference: the first upload destination that did not fail. */
+function chooseFetchUri(plan: MarathonPlan, ctx: TargetContext): string | undefined {
+  const upload = ctx.previous.get('upload')?.outputs;
+  const uris = upload?.['fetch-uris'];
+  const uploaded = upload?.['uploaded'];
+  if (!Array.isArray(uris)) return plan.fetchUris[0];
+  return (uris as string[]).find((_uri, i) => {
+    const entry = Array.isArray(uploaded) ? (uploaded[i] as { result?: string } | undefined) : undefined;
+    return entry?.result !== 'failed';
+  });
+}
+
+function relative(file: string): string {
+  const rel = path.relative(workspace(), file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+}
+
+async function writeDefinition(
+  file: DefinitionFile,
+  definition: JsonObject,
+  notes: string[],
+): Promise<TargetResult> {
+  const subject = relative(file.output);
+  const text = formatDefinition(definition);
+  // In place with nothing to change: the user's own formatting is left alone.
+  if (file.output === file.input && sameJson(definition, file.original)) {
+    return { target: 'marathon', subject, action: 'unchanged', message: notes.join('; ') };
+  }
+  const existing = await readIfExists(file.output);
+  if (existing?.equals(Buffer.from(text, 'utf8'))) {
+    return { target: 'marathon', subject, action: 'unchanged', message: notes.join('; ') };
+  }
+  const mode = existing ? fs.statSync(file.output).mode & 0o777 : 0o644;
+  await writeFileAtomic(file.output, text, mode);
+  return {
+    target: 'marathon',
+    subject,
+    action: existing ? 'updated' : 'created',
+    message: notes.join('; '),
+  };
+}
+
+async function each(
+  plan: MarathonPlan,
+  act: (file: DefinitionFile) => Promise<TargetResult>,
+): Promise<TargetOutcome> {
+  const results: TargetResult[] = [];
+  for (const file of plan.definitions) {
+    try {
+      results.push(await act(file));
+    } catch (error) {
+      results.push({
+        target: 'marathon',
+        subject: relative(file.output),
+        action: 'failed',
+        message: errorMessage(error),
+      });
+    }
+  }
+  return {
+    results,
+    outputs: {
+      'marathon-definitions': results.flatMap((r, i) =>
+        r.action === 'failed' || r.action === 'skipped' ? [] : [plan.definitions[i]!.output],
+      ),
+    },
+  };
+}
+
+function skipped(plan: MarathonPlan, message: string): TargetOutcome {
+  return {
+    results: plan.definitions.map((f) => ({
+      target: 'marathon',
+      subject: relative(f.output),
+      action: 'skipped',
+      message,
+    })),
+    outputs: { 'marathon-definitions': [] },
+  };
+}
+
+export const marathonTarget = defineTarget<MarathonPlan>({
+  name: 'marathon',
+  plan: planMarathon,
+
+  async present(plan, ctx) {
+    let fetchUri = '';
+    if (plan.mode === 'secret') {
+      const dcos = ctx.previous.get('dcos');
+      if (dcos?.results.some((r) => r.action === 'failed')) {
+        return skipped(plan, 'the DC/OS secret was not stored, so pullConfig would name a missing secret');
+      }
+    } else {
+      const chosen = chooseFetchUri(plan, ctx);
+      if (chosen === undefined) return skipped(plan, 'no upload-to destination holds the archive');
+      fetchUri = chosen;
+    }
+    const patch = patchFor(plan, fetchUri);
+    return each(plan, (file) => {
+      const { definition, notes } = applyPresent(file.original, file.kind, patch);
+      for (const note of notes) ctx.log.warning(`${file.display}: ${note}`);
+      return writeDefinition(file, definition, notes);
+    });
+  },
+
+  absent(plan) {
+    const patch = patchFor(plan, plan.fetchUris[0] ?? '');
+    return each(plan, async (file) => {
+      const { definition } = applyAbsent(file.original, file.kind, patch);
+      const result = await writeDefinition(file, definition, []);
+      return result.action === 'unchanged'
+        ? { ...result, action: 'absent', message: 'nothing of ours to remove' }
+        : result;
+    });
+  },
+});
