@@ -1,0 +1,246 @@
+/**
+ * Plan-time view of the kubeconfig: which contexts exist, which one is current, and which values in it
+ * are secret. Parsed with `yaml` so plan() stays free of @kubernetes/client-node; present/absent load
+ * the same source with client-node's KubeConfig.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { InputError } from '../../errors.js';
+
+/** Where client-node should load the configuration from at run time. */
+export type KubeconfigSource =
+  | { kind: 'inline'; text: string }
+  /** KUBECONFIG files, ~/.kube/config or the in-cluster service account: client-node's loadFromDefault. */
+  | { kind: 'default'; description: string };
+
+export interface KubeconfigView {
+  source: KubeconfigSource;
+  /** The contexts to fan out to, in order. */
+  contexts: string[];
+  /** Tokens, passwords and private keys found in the users section, for masking. */
+  secrets: string[];
+}
+
+/** client-node's name for the context it synthesises from the in-cluster service account. */
+export const IN_CLUSTER_CONTEXT = 'inClusterContext';
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+interface Named {
+  name: string;
+  body: Record<string, unknown>;
+}
+
+interface ParsedConfig {
+  clusters: Map<string, Record<string, unknown>>;
+  users: Map<string, Record<string, unknown>>;
+  contexts: Map<string, Record<string, unknown>>;
+  currentContext: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `clusters`/`users`/`contexts` entries: `{name, <field>: {...}}`. */
+function namedList(doc: Record<string, unknown>, key: string, field: string, where: string): Named[] {
+  const list = doc[key];
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new InputError('kubeconfig', `${where}: '${key}' must be a list`);
+  return list.map((item: unknown, index) => {
+    if (!isRecord(item) || typeof item.name !== 'string' || item.name === '') {
+      throw new InputError('kubeconfig', `${where}: ${key}[${index}] has no name`);
+    }
+    const body = item[field];
+    return { name: item.name, body: isRecord(body) ? body : {} };
+  });
+}
+
+/** Parses one kubeconfig document. Errors cite line and column only: the text holds credentials. */
+function parseConfig(text: string, where: string): ParsedConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text); // only linePos is used: the pretty message quotes the text
+  } catch (error) {
+    const at =
+      error instanceof YAMLParseError && error.linePos
+        ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
+        : '';
+    throw new InputError('kubeconfig', `${where} is not valid YAML${at}`);
+  }
+  if (!isRecord(doc)) {
+    throw new InputError(
+      'kubeconfig',
+      `${where} is not a kubeconfig (expected a mapping with clusters, users, contexts)`,
+    );
+  }
+  const current = doc['current-context'];
+  return {
+    clusters: new Map(namedList(doc, 'clusters', 'cluster', where).map((c) => [c.name, c.body])),
+    users: new Map(namedList(doc, 'users', 'user', where).map((c) => [c.name, c.body])),
+    contexts: new Map(namedList(doc, 'contexts', 'context', where).map((c) => [c.name, c.body])),
+    currentContext: typeof current === 'string' ? current : '',
+  };
+}
+
+/** KUBECONFIG merging as kubectl does it: the first file to define a name or current-context wins. */
+function merge(configs: ParsedConfig[]): ParsedConfig {
+  const merged: ParsedConfig = {
+    clusters: new Map(),
+    users: new Map(),
+    contexts: new Map(),
+    currentContext: '',
+  };
+  for (const config of configs) {
+    for (const key of ['clusters', 'users', 'contexts'] as const) {
+      for (const [name, body] of config[key]) if (!merged[key].has(name)) merged[key].set(name, body);
+    }
+    if (merged.currentContext === '') merged.currentContext = config.currentContext;
+  }
+  return merged;
+}
+
+function readFile(file: string, hint: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new InputError('kubeconfig', `cannot read ${file} (${hint})`);
+  }
+}
+
+/** Secret values of one user entry (token, password, client key, auth-provider tokens). */
+function userSecrets(user: Record<string, unknown>): string[] {
+  const secrets: string[] = [];
+  const add = (value: unknown) => {
+    if (typeof value === 'string' && value.trim() !== '') secrets.push(value);
+  };
+  add(user.token);
+  add(user.password);
+  const keyData = user['client-key-data'];
+  if (typeof keyData === 'string' && keyData.trim() !== '') {
+    add(keyData);
+    // The decoded PEM may surface in errors from the TLS stack: mask its body lines as well.
+    for (const line of Buffer.from(keyData, 'base64').toString('utf8').split(/\r?\n/)) {
+      const trimmed = line.trim();
+      if (trimmed.length >= 8 && !trimmed.startsWith('-----')) secrets.push(trimmed);
+    }
+  }
+  const provider = user['auth-provider'];
+  if (isRecord(provider) && isRecord(provider.config)) {
+    for (const [key, value] of Object.entries(provider.config)) {
+      if (/token|secret/i.test(key)) add(value);
+    }
+  }
+  return secrets;
+}
+
+function checkContext(config: ParsedConfig, name: string, where: string): void {
+  const context = config.contexts.get(name);
+  if (!context) {
+    const known = [...config.contexts.keys()].join(', ') || 'none';
+    throw new InputError('kubernetes-contexts', `context '${name}' is not in ${where} (contexts: ${known})`);
+  }
+  const clusterName = context.cluster;
+  const cluster = typeof clusterName === 'string' ? config.clusters.get(clusterName) : undefined;
+  if (!cluster) {
+    throw new InputError(
+      'kubeconfig',
+      `context '${name}' refers to cluster '${String(clusterName)}', which ${where} does not define`,
+    );
+  }
+  const server = cluster.server;
+  if (typeof server !== 'string' || !/^https?:\/\/[^/]/.test(server)) {
+    throw new InputError(
+      'kubeconfig',
+      `cluster '${String(clusterName)}' in ${where} has no http(s) server URL`,
+    );
+  }
+  const userName = context.user;
+  if (typeof userName === 'string' && userName !== '' && !config.users.has(userName)) {
+    throw new InputError(
+      'kubeconfig',
+      `context '${name}' refers to user '${userName}', which ${where} does not define`,
+    );
+  }
+}
+
+function resolveContexts(config: ParsedConfig, requested: readonly string[], where: string): string[] {
+  if (config.contexts.size === 0) throw new InputError('kubeconfig', `${where} defines no contexts`);
+  const seen = new Set<string>();
+  for (const name of requested) {
+    if (seen.has(name)) throw new InputError('kubernetes-contexts', `context '${name}' is listed twice`);
+    seen.add(name);
+  }
+  let contexts = [...requested];
+  if (contexts.length === 0) {
+    if (config.currentContext === '') {
+      throw new InputError(
+        'kubernetes-contexts',
+        `${where} has no current-context: list the contexts to use`,
+      );
+    }
+    contexts = [config.currentContext];
+  }
+  for (const name of contexts) checkContext(config, name, where);
+  return contexts;
+}
+
+/**
+ * Resolves the kubeconfig the way client-node's loadFromDefault does (input, else KUBECONFIG, else
+ * ~/.kube/config, else in-cluster), but refuses its last resort of http://localhost:8080.
+ */
+export function planKubeconfig(
+  input: string,
+  requested: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): KubeconfigView {
+  let text = input;
+  const single = input.trim();
+  // A one-line value naming an existing file is a path, not a document (a kubeconfig has newlines).
+  if (single !== '' && !single.includes('\n') && !single.includes(':') && fs.existsSync(single)) {
+    text = readFile(single, 'the kubeconfig input names this file');
+  }
+  if (text.trim() !== '') {
+    const config = parseConfig(text, 'the kubeconfig input');
+    return {
+      source: { kind: 'inline', text },
+      contexts: resolveContexts(config, requested, 'the kubeconfig input'),
+      secrets: [...config.users.values()].flatMap(userSecrets),
+    };
+  }
+
+  const files = (env.KUBECONFIG ?? '').split(path.delimiter).filter((f) => f !== '');
+  const home = env.HOME ?? os.homedir();
+  const homeConfig = path.join(home, '.kube', 'config');
+  if (files.length === 0 && fs.existsSync(homeConfig)) files.push(homeConfig);
+  if (files.length > 0) {
+    const where = files.length === 1 ? files[0]! : `KUBECONFIG (${files.join(path.delimiter)})`;
+    const config = merge(files.map((f) => parseConfig(readFile(f, 'named by KUBECONFIG'), f)));
+    return {
+      source: { kind: 'default', description: where },
+      contexts: resolveContexts(config, requested, where),
+      secrets: [...config.users.values()].flatMap(userSecrets),
+    };
+  }
+
+  if (env.KUBERNETES_SERVICE_HOST && fs.existsSync(SERVICE_ACCOUNT_TOKEN)) {
+    for (const name of requested) {
+      if (name !== IN_CLUSTER_CONTEXT) {
+        throw new InputError(
+          'kubernetes-contexts',
+          `context '${name}' is unknown: running in-cluster, the only context is ${IN_CLUSTER_CONTEXT}`,
+        );
+      }
+    }
+    return {
+      source: { kind: 'default', description: 'in-cluster service account' },
+      contexts: [IN_CLUSTER_CONTEXT],
+      secrets: [],
+    };
+  }
+  throw new InputError(
+    'kubeconfig',
+    'no kubeconfig found: pass the kubeconfig input (from a secret), set KUBECONFIG, or create ~/.kube/config',
+  );
+}
