@@ -62,7 +62,7 @@ export function gcsApiBase(): string {
 }
 
 async function accessToken(): Promise<string> {
-  const { GoogleAuth } = await import('google-auth-library');
+  const { GoogleAuth } = await import('./google-auth.js');
   try {
     // Bucket-scoped calls need no project; without one, the library would hunt for it (Resource
     // Manager, gcloud, the metadata server), which a federated principal may not be allowed to do.

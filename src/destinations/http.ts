@@ -3,7 +3,7 @@
  * redirects followed (a redirect would carry our Authorization header to another host), bounded
  * timeouts, and bounded retries on 5xx, 429 and network faults.
  */
-import type { Dispatcher } from 'undici';
+import { request as undiciRequest, type Dispatcher } from 'undici';
 import { TargetError } from '../errors.js';
 import { withRetries } from '../retry.js';
 
@@ -76,7 +76,6 @@ function retryAfter(value: string | undefined): number | undefined {
  * 429 and network faults throw TransientHttpError; any other status is returned.
  */
 export async function sendOnce(request: HttpRequest, display: string): Promise<HttpResponse> {
-  const { request: undiciRequest } = await import('undici');
   let response: Dispatcher.ResponseData;
   try {
     response = await undiciRequest(request.url, {

@@ -4,7 +4,7 @@
  * private (no ACL sent), encrypted at rest (SSE-S3 or SSE-KMS) and carry their sha256 in
  * x-amz-meta-sha256 so an identical archive is not written again.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from './s3-sdk.js';
 import type { Inputs } from '../context.js';
 import { InputError, TargetError } from '../errors.js';
 import { parseBoolean, parseChoice } from '../plan.js';
@@ -247,8 +247,8 @@ function isUnknowable(error: unknown): boolean {
   return statusOf(error) === 403 && (error as SdkError).name !== 'InvalidAccessKeyId';
 }
 
-async function client(loc: S3Location): Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> {
-  const sdk = await import('@aws-sdk/client-s3');
+async function client(loc: S3Location): Promise<{ s3: S3Client; sdk: typeof import('./s3-sdk.js') }> {
+  const sdk = await import('./s3-sdk.js');
   const s3 = new sdk.S3Client({
     region: loc.region,
     forcePathStyle: loc.forcePathStyle,

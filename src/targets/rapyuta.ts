@@ -2,7 +2,7 @@
  * rapyuta.io docker secrets through the v2 API (reference §3, seed 004): one `Docker` secret per
  * registry, created with POST /v2/secrets/ and, when it already exists, replaced with PUT.
  */
-import type { Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Inputs } from '../context.js';
 import { DOCKER_HUB_KEY } from '../credentials/address.js';
 import type { Credential } from '../credentials/documents.js';
@@ -253,7 +253,7 @@ class Client {
   constructor(
     private readonly plan: RapyutaPlan,
     private readonly dispatcher: Dispatcher,
-    private readonly request: typeof import('undici').request,
+    private readonly request: typeof undiciRequest,
     private readonly log: TargetContext['log'],
   ) {}
 
@@ -412,11 +412,10 @@ async function withClient(
   ctx: TargetContext,
   each: (client: Client, secret: RapyutaSecretPlan) => Promise<Action>,
 ) {
-  const { Agent, EnvHttpProxyAgent, request } = await import('undici');
   // Loopback never goes through a proxy; everything else honours HTTPS_PROXY / NO_PROXY.
   const loopback = LOOPBACK.has(new URL(plan.apiUrl).hostname);
   const dispatcher = loopback ? new Agent() : new EnvHttpProxyAgent();
-  const client = new Client(plan, dispatcher, request, ctx.log);
+  const client = new Client(plan, dispatcher, undiciRequest, ctx.log);
   const results: TargetResult[] = [];
   const report: { name: string; registry: string; action: Action; message: string }[] = [];
   try {
