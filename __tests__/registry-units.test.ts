@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseChallenges } from '../src/registry/challenge.js';
-import { errorCodes, parseRetryAfter } from '../src/registry/http.js';
+import { errorCodes } from '../src/registry/http.js';
+import { parseRetryAfter } from '../src/retry.js';
 import { parseImageReference, ReferenceError } from '../src/registry/reference.js';
 import {
   classifyError,

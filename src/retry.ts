@@ -26,3 +26,12 @@ export async function withRetries<T>(
     }
   }
 }
+
+/** Retry-After in ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3); the first value if repeated. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

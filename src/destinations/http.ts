@@ -5,7 +5,7 @@
  */
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { TargetError } from '../errors.js';
-import { withRetries } from '../retry.js';
+import { parseRetryAfter, withRetries } from '../retry.js';
 
 let dispatcher: Dispatcher | undefined;
 
@@ -65,12 +65,6 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
   return result;
 }
 
-function retryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
-
 /**
  * One request, no retry. `display` names the resource in messages (never the query string). 5xx,
  * 429 and network faults throw TransientHttpError; any other status is returned.
@@ -100,7 +94,7 @@ export async function sendOnce(request: HttpRequest, display: string): Promise<H
   if (response.statusCode >= 500 || response.statusCode === 429) {
     throw new TransientHttpError(
       `${request.method} ${display}: HTTP ${response.statusCode}`,
-      retryAfter(headers['retry-after']),
+      parseRetryAfter(headers['retry-after']),
     );
   }
   return { status: response.statusCode, headers, body };

@@ -5,7 +5,7 @@
  */
 import * as tls from 'node:tls';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import { sleep } from '../retry.js';
+import { parseRetryAfter, sleep } from '../retry.js';
 
 export interface HttpOptions {
   /** Extra PEM CA certificates, trusted in addition to the default roots. */
@@ -73,14 +73,6 @@ export function errorCodes(error: unknown): string[] {
     e = (e as { cause?: unknown }).cause;
   }
   return codes;
-}
-
-/** Retry-After in ms: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 export interface RequestOptions {

@@ -20,6 +20,7 @@ import {
 import type { ImageReference } from './reference.js';
 import { TokenCache, TokenError } from './token.js';
 import type { AuthScheme, Platform, Verdict, VerdictStatus, VerificationPlan } from './types.js';
+import { mapConcurrent } from '../concurrency.js';
 
 export const MANIFEST_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -649,23 +650,6 @@ class Verifier {
     verdict.ms = Math.round(performance.now() - started);
     return verdict;
   }
-}
-
-async function mapConcurrent<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** One verdict per image (in input order), or per credential when there are no images. */

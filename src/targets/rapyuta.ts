@@ -7,7 +7,7 @@ import type { Inputs } from '../context.js';
 import { DOCKER_HUB_KEY } from '../credentials/address.js';
 import type { Credential } from '../credentials/documents.js';
 import { errorMessage, InputError, TargetError } from '../errors.js';
-import { withRetries } from '../retry.js';
+import { parseRetryAfter, withRetries } from '../retry.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
 const DEFAULT_API_URL = 'https://api.rapyuta.io';
@@ -215,14 +215,6 @@ class ApiError extends TargetError {
   }
 }
 
-function retryAfterMs(value: string | string[] | undefined): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined) return undefined;
-  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 /** The API's `error` text (what the SDK shows), else the raw body, shortened and scrubbed. */
 function detail(text: string, status: number, secrets: readonly string[]): string {
   let message = '';
@@ -299,7 +291,7 @@ class Client {
             `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status, this.secrets)}`,
             status,
             true,
-            retryAfterMs(response.headers['retry-after']),
+            parseRetryAfter(response.headers['retry-after']),
           );
         }
         return { status, text };

@@ -7,7 +7,7 @@ import { createPrivateKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Agent, request, type Dispatcher } from 'undici';
 import { TargetError } from '../../errors.js';
-import { withRetries, type RetryOptions } from '../../retry.js';
+import { parseRetryAfter, withRetries, type RetryOptions } from '../../retry.js';
 
 export type DcosAuth =
   | { kind: 'token'; token: string }
@@ -58,15 +58,6 @@ function describe(body: Buffer, scrub: readonly string[]): string {
   }
   for (const secret of scrub) if (secret !== '') text = text.split(secret).join('***');
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-function retryAfter(value: string | string[] | undefined): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined) return undefined;
-  const seconds = Number(v);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function networkHint(error: unknown): string {
@@ -128,7 +119,7 @@ export class DcosSession {
           const detail = describe(bytes, this.allSecrets());
           throw new TransientError(
             `DC/OS answered ${method} ${path.split('?')[0]} with ${res.statusCode}${detail ? ` (${detail})` : ''}`,
-            retryAfter(res.headers['retry-after']),
+            parseRetryAfter(res.headers['retry-after']),
           );
         }
         return { status: res.statusCode, contentType, body: bytes };

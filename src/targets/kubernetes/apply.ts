@@ -10,6 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import { errorMessage, TargetError } from '../../errors.js';
 import { sleep, withRetries, type RetryOptions } from '../../retry.js';
 import type { KubeconfigSource } from './kubeconfig.js';
+import { mapConcurrent } from '../../concurrency.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'pull-credentials';
@@ -488,24 +489,6 @@ async function absentOne(s: Session, job: KubeJob, namespace: string): Promise<K
   return { ...entry, action, message };
 }
 
-/** Runs `work` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * Every (context, namespace) pair, independently and concurrently (bounded): one failing never
  * hides the others. `document` is the kubectl-format secret payload; undefined for state absent.
@@ -530,17 +513,21 @@ export async function applyKubernetes(
   const pairs = job.contexts.flatMap((context) =>
     job.namespaces.map((namespace) => ({ context, namespace })),
   );
-  return mapLimit(pairs, options.concurrency ?? 8, async ({ context, namespace }): Promise<KubeEntry> => {
-    const session = sessions.get(context)!;
-    if (session instanceof Error) {
-      return { context, namespace, secret: job.secretName, action: 'failed', message: session.message };
-    }
-    try {
-      return desired
-        ? await presentOne(session, job, namespace, desired)
-        : await absentOne(session, job, namespace);
-    } catch (error) {
-      return { context, namespace, secret: job.secretName, action: 'failed', message: errorMessage(error) };
-    }
-  });
+  return mapConcurrent(
+    pairs,
+    options.concurrency ?? 8,
+    async ({ context, namespace }): Promise<KubeEntry> => {
+      const session = sessions.get(context)!;
+      if (session instanceof Error) {
+        return { context, namespace, secret: job.secretName, action: 'failed', message: session.message };
+      }
+      try {
+        return desired
+          ? await presentOne(session, job, namespace, desired)
+          : await absentOne(session, job, namespace);
+      } catch (error) {
+        return { context, namespace, secret: job.secretName, action: 'failed', message: errorMessage(error) };
+      }
+    },
+  );
 }
