@@ -8,7 +8,8 @@ import type { Inputs } from '../src/context.js';
 import { InputError } from '../src/errors.js';
 import { dcosTarget, type DcosPlan } from '../src/targets/dcos.js';
 import type { BasePlan, TargetContext, TargetOutcome } from '../src/targets/types.js';
-import { FakeDcos, selfSignedCert, testInputs } from './support/fake-dcos.js';
+import { FakeDcos, selfSignedCert } from './support/fake-dcos.js';
+import { defaultInputs as testInputs } from './support/inputs.js';
 
 const masked = vi.hoisted(() => [] as string[]);
 vi.mock('@actions/core', async (original) => ({

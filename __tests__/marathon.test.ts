@@ -8,7 +8,7 @@ import type { Credential } from '../src/credentials/documents.js';
 import { InputError } from '../src/errors.js';
 import { marathonTarget, type MarathonPlan } from '../src/targets/marathon.js';
 import type { BasePlan, TargetContext, TargetOutcome } from '../src/targets/types.js';
-import { testInputs } from './support/fake-dcos.js';
+import { defaultInputs as testInputs } from './support/inputs.js';
 import { marathonViolations } from './support/marathon-rules.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures/marathon');

@@ -4,16 +4,11 @@
  * key and its exp), `Authorization: token=` on every secrets request, the secrets API with its
  * status codes and Content-Type rules, per-account permissions, a request log and injectable faults.
  */
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { jwtVerify } from 'jose';
-import { INPUT_DEFAULTS, type Inputs } from '../../src/context.js';
 
 export interface LoggedRequest {
   method: string;
@@ -307,95 +302,4 @@ export class FakeDcos {
   }
 }
 
-/** A self-signed certificate for 127.0.0.1 (openssl), for dcos-ca-cert tests. */
-export function selfSignedCert(): { cert: string; key: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-dcos-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
-      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
-    };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Every input at its action.yml default, with overrides. */
-export function testInputs(overrides: Partial<Inputs> = {}): Inputs {
-  const d = (name: string) => INPUT_DEFAULTS[name] ?? '';
-  return {
-    registry: d('registry'),
-    username: '',
-    password: '',
-    email: '',
-    registries: '',
-    configFormat: d('config-format'),
-    exportDockerConfig: d('export-docker-config'),
-    state: d('state'),
-    tarball: d('tarball'),
-    uploadTo: [],
-    uploadHeaders: [],
-    s3Endpoint: '',
-    s3Region: '',
-    s3ForcePathStyle: d('s3-force-path-style'),
-    s3Sse: d('s3-sse'),
-    s3KmsKeyId: '',
-    fetchScheme: d('fetch-scheme'),
-    images: [],
-    verify: d('verify'),
-    platforms: [],
-    caCert: '',
-    tlsVerify: d('tls-verify'),
-    kubernetesNamespaces: [],
-    kubernetesSecretName: d('kubernetes-secret-name'),
-    kubeconfig: '',
-    kubernetesContexts: [],
-    kubernetesSecretType: d('kubernetes-secret-type'),
-    kubernetesServiceAccounts: [],
-    kubernetesCreateNamespace: d('kubernetes-create-namespace'),
-    kubernetesLabels: [],
-    kubernetesAnnotations: [],
-    kubernetesForce: d('kubernetes-force'),
-    dcosUrl: '',
-    dcosSecretPath: '',
-    dcosToken: '',
-    dcosUid: '',
-    dcosPrivateKey: '',
-    dcosPassword: '',
-    dcosCaCert: '',
-    dcosSecretEncoding: d('dcos-secret-encoding'),
-    marathonDefinitions: [],
-    marathonOutputDir: '',
-    marathonMode: '',
-    marathonSecretName: d('marathon-secret-name'),
-    marathonContainerizer: '',
-    rapyutaToken: '',
-    rapyutaOrganization: '',
-    rapyutaProject: '',
-    rapyutaSecretName: '',
-    rapyutaSecretNames: [],
-    rapyutaApiUrl: d('rapyuta-api-url'),
-    ...overrides,
-  };
-}
+export { selfSignedCert } from './tls.js';

@@ -7,15 +7,12 @@
  * and name validation that answers 422 Invalid, JSON / merge / strategic-merge patches, Status bodies,
  * and injectable 429/5xx. Every request is logged so tests can count them.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { selfSignedCert, type ServerCert } from './tls.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = Record<string, Json>;
@@ -323,44 +320,7 @@ export function jsonPatch(doc: Json, ops: Json): Json {
 // ---------------------------------------------------------------------------------------------
 // TLS material: one self-signed certificate for 127.0.0.1 per test process.
 
-let tlsMaterial: { key: string; cert: string } | undefined;
-
-function tls(): { key: string; cert: string } {
-  if (tlsMaterial) return tlsMaterial;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-kube-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=fake-kube-apiserver',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    tlsMaterial = {
-      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
-      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
-    };
-    return tlsMaterial;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const tls = (): ServerCert => selfSignedCert('fake-kube-apiserver');
 
 // ---------------------------------------------------------------------------------------------
 

@@ -23,4 +23,10 @@ export function inputsOf(inputs: Record<string, string>): Inputs {
   return getInputs();
 }
 
+/** Every input at its action.yml default (read the way the action reads it), with overrides. */
+export function defaultInputs(overrides: Partial<Inputs> = {}): Inputs {
+  clearInputs();
+  return { ...getInputs(), ...overrides };
+}
+
 afterEach(clearInputs);

@@ -2,63 +2,11 @@
 import { vi } from 'vitest';
 import type { Inputs } from '../../src/context.js';
 import { planCredentials } from '../../src/plan.js';
+import { defaultInputs } from './inputs.js';
 import type { BasePlan, TargetContext } from '../../src/targets/types.js';
 
 export function makeInputs(overrides: Partial<Inputs> = {}): Inputs {
-  const blank: Inputs = {
-    registry: 'docker.io',
-    username: '',
-    password: '',
-    email: '',
-    registries: '',
-    configFormat: 'config.json',
-    exportDockerConfig: 'false',
-    state: 'present',
-    tarball: 'false',
-    uploadTo: [],
-    uploadHeaders: [],
-    s3Endpoint: '',
-    s3Region: '',
-    s3ForcePathStyle: 'false',
-    s3Sse: 'AES256',
-    s3KmsKeyId: '',
-    fetchScheme: 'https',
-    images: [],
-    verify: 'fail',
-    platforms: [],
-    caCert: '',
-    tlsVerify: 'true',
-    kubernetesNamespaces: [],
-    kubernetesSecretName: 'regcred',
-    kubeconfig: '',
-    kubernetesContexts: [],
-    kubernetesSecretType: 'dockerconfigjson',
-    kubernetesServiceAccounts: [],
-    kubernetesCreateNamespace: 'false',
-    kubernetesLabels: [],
-    kubernetesAnnotations: [],
-    kubernetesForce: 'false',
-    dcosUrl: '',
-    dcosSecretPath: '',
-    dcosToken: '',
-    dcosUid: '',
-    dcosPrivateKey: '',
-    dcosPassword: '',
-    dcosCaCert: '',
-    dcosSecretEncoding: 'file',
-    marathonDefinitions: [],
-    marathonOutputDir: '',
-    marathonMode: '',
-    marathonSecretName: 'pullConfigSecret',
-    marathonContainerizer: '',
-    rapyutaToken: '',
-    rapyutaOrganization: '',
-    rapyutaProject: '',
-    rapyutaSecretName: '',
-    rapyutaSecretNames: [],
-    rapyutaApiUrl: 'https://api.rapyuta.io',
-  };
-  return { ...blank, ...overrides };
+  return defaultInputs(overrides);
 }
 
 /** The base plan run.ts would build (credentials parsed by the real plan.ts). */
