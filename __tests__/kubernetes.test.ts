@@ -433,6 +433,35 @@ describe('errors', () => {
     ]);
   });
 
+  it('bounds every request: a hung API server times out and the call is retried', async () => {
+    const namespace = ns('hung');
+    const path = `/api/v1/namespaces/${namespace}/secrets/regcred`;
+    fake.fail({ method: 'GET', path, status: 200, hangMs: 10_000 });
+    const [entry] = await applyKubernetes(job({ namespaces: [namespace] }), '{"auths":{}}', {
+      ...FAST,
+      requestTimeoutMs: 300,
+    });
+    expect(entry!.action).toBe('created');
+    expect(requestsIn(namespace).filter((r) => r.method === 'GET' && r.path === path)).toHaveLength(2);
+  });
+
+  it('reports a persistently hung API server as a timeout, not a stall', async () => {
+    const namespace = ns('hung-always');
+    fake.fail({
+      method: 'GET',
+      status: 200,
+      path: `/api/v1/namespaces/${namespace}/secrets/regcred`,
+      hangMs: 10_000,
+      times: 10,
+    });
+    const [entry] = await applyKubernetes(job({ namespaces: [namespace] }), '{"auths":{}}', {
+      retry: { attempts: 2, baseMs: 5, maxMs: 20 },
+      requestTimeoutMs: 200,
+    });
+    expect(entry).toMatchObject({ action: 'failed' });
+    expect(entry!.message).toMatch(/did not answer in time \(get secrets\)/);
+  });
+
   it('stops retrying a persistent 500 after a bounded number of attempts', async () => {
     const namespace = ns('down');
     fake.fail({ path: `/api/v1/namespaces/${namespace}/secrets/regcred`, status: 500, times: 100 });

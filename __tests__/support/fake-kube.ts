@@ -43,7 +43,10 @@ export interface User {
 export interface Fault {
   method?: string;
   path?: string | RegExp;
+  /** The status to answer; with hangMs, the request is answered normally after the delay. */
   status: number;
+  /** Hold the request this long first, like a hung API server. */
+  hangMs?: number;
   /** How many matching requests get the fault. */
   times?: number;
   retryAfterSeconds?: number;
@@ -559,7 +562,13 @@ export class FakeKube {
       const fault = this.faults.find(
         (f) => f.left > 0 && (!f.method || f.method === method) && matches(f.path, url.pathname),
       );
-      if (fault) {
+      if (fault?.hangMs !== undefined) {
+        fault.left--;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, fault.hangMs);
+          this.timers.add(timer);
+        });
+      } else if (fault) {
         fault.left--;
         const reason =
           fault.status === 429

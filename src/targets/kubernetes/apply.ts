@@ -51,6 +51,8 @@ export interface KubeOptions {
   conflictAttempts?: number;
   /** How long to wait for a new namespace's service accounts to appear. */
   serviceAccountWaitMs?: number;
+  /** Deadline of each API request (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 const TYPES: Record<SecretType, { type: string; key: string }> = {
@@ -168,6 +170,13 @@ function describe(error: unknown, call: Call): KubeCallError {
     }
     return new KubeCallError(message, code, { ...status, code }, retryAfterMs);
   }
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.cause instanceof DOMException)) {
+    return new KubeCallError(
+      `the API server of context ${call.context} did not answer in time (${call.verb} ${call.resource})`,
+      undefined,
+      {},
+    );
+  }
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
   return new KubeCallError(
     `cannot reach the API server of context ${call.context}: ${errorMessage(error)}${cause}`,
@@ -228,12 +237,32 @@ interface Session {
 
 const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
-function clientFor(source: KubeconfigSource, context: string): k8s.CoreV1Api {
+/** Per-request bound: a hung API server fails (and retries) one call instead of stalling the job. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function clientFor(source: KubeconfigSource, context: string, timeoutMs: number): k8s.CoreV1Api {
   const kc = new k8s.KubeConfig();
   if (source.kind === 'inline') kc.loadFromString(source.text);
   else kc.loadFromDefault();
   kc.setCurrentContext(context);
-  return kc.makeApiClient(k8s.CoreV1Api);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new TargetError(`context ${context} has no cluster in the kubeconfig`);
+  // makeApiClient's configuration, plus a middleware that gives every request its own deadline.
+  const configuration = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [
+      {
+        pre: (request) => {
+          request.setHeaderParam('User-Agent', 'pull-credentials');
+          request.setSignal(AbortSignal.timeout(timeoutMs));
+          return Promise.resolve(request);
+        },
+        post: (response) => Promise.resolve(response),
+      },
+    ],
+  });
+  return new k8s.CoreV1Api(configuration);
 }
 
 async function createNamespace(s: Session, namespace: string): Promise<void> {
@@ -502,7 +531,11 @@ export async function applyKubernetes(
   const sessions = new Map<string, Session | Error>();
   for (const context of job.contexts) {
     try {
-      sessions.set(context, { api: clientFor(job.source, context), context, options });
+      sessions.set(context, {
+        api: clientFor(job.source, context, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+        context,
+        options,
+      });
     } catch (error) {
       sessions.set(
         context,
