@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { parse as parseYaml } from 'yaml';
+import { maskCredentials } from './credentials/documents.js';
 
 /**
  * Every input of action.yml, read once. This is the only module that calls core.getInput; plan.ts
@@ -110,7 +111,10 @@ function isSecret(name: string): boolean {
   return (SECRET_INPUTS as readonly string[]).includes(name);
 }
 
-/** Masks secret inputs before anything else reads them. */
+/**
+ * Masks secret inputs, and the values derived from registry credentials (`user:pass`, the base64
+ * `auth`), before anything else reads them.
+ */
 export function maskSecretInputs(): void {
   for (const name of SECRET_INPUTS) {
     const value = core.getInput(name, { trimWhitespace: false });
@@ -120,21 +124,31 @@ export function maskSecretInputs(): void {
     const value = core.getInput(name, { trimWhitespace: false });
     maskDocument(value);
   }
-  for (const password of registriesPasswords(core.getInput('registries'))) core.setSecret(password);
+  maskCredentials([
+    { username: core.getInput('username'), password: core.getInput('password', { trimWhitespace: false }) },
+    ...registriesCredentials(core.getInput('registries')),
+  ]);
 }
 
-/** Passwords in the `registries` YAML, found leniently: plan.ts reports malformed YAML. */
-function registriesPasswords(text: string): string[] {
+/** Credentials in the `registries` YAML, found leniently: plan.ts reports malformed YAML. */
+function registriesCredentials(text: string): { username: string; password: string }[] {
   if (text.trim() === '') return [];
   try {
     const doc: unknown = parseYaml(text);
     if (!Array.isArray(doc)) return [];
     return doc.flatMap((entry: unknown) => {
-      const password = (entry as { password?: unknown } | null)?.password;
-      return typeof password === 'string' && password.trim() !== '' ? [password] : [];
+      const { username, password } = (entry ?? {}) as { username?: unknown; password?: unknown };
+      // plan.ts accepts numbers too (YAML reads `password: 123456` as one): mask them as text.
+      if (typeof password !== 'string' && typeof password !== 'number') return [];
+      const user = typeof username === 'string' || typeof username === 'number' ? String(username) : '';
+      return [{ username: user, password: String(password) }];
     });
   } catch {
-    return [];
+    // Unparseable (plan.ts will say where): still mask whatever follows a `password:` key.
+    return [...text.matchAll(/password\s*:\s*["']?([^"'\r\n]+)/g)].map((m) => ({
+      username: '',
+      password: m[1]!.trim(),
+    }));
   }
 }
 

@@ -6,8 +6,8 @@ import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { buildArchive } from './archive.js';
-import { getInputs } from './context.js';
-import { documentFileName, maskCredentials, maskEncoded, renderDocument } from './credentials/documents.js';
+import { getInputs, type Inputs } from './context.js';
+import { documentFileName, maskEncoded, renderDocument } from './credentials/documents.js';
 import { TargetError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
 import { buildPlan, type Plan } from './plan.js';
@@ -24,8 +24,7 @@ interface EnabledTarget {
 }
 
 /** Validates everything, including every target's inputs, before anything is written. */
-function planAll(): { plan: Plan; enabled: EnabledTarget[] } {
-  const inputs = getInputs();
+function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[] } {
   const plan = buildPlan(inputs);
   const enabled: EnabledTarget[] = [];
   for (const target of targets) {
@@ -99,8 +98,9 @@ function failures(report: RunReport): string[] {
 
 export async function main(): Promise<void> {
   markMain();
-  const { plan, enabled } = await core.group('Validating inputs', () => Promise.resolve(planAll()));
-  maskCredentials(plan.credentials);
+  // Reading the inputs masks every secret among them: nothing is logged before that.
+  const inputs = getInputs();
+  const { plan, enabled } = await core.group('Validating inputs', () => Promise.resolve(planAll(inputs)));
   for (const { target, plan: targetPlan } of enabled) {
     for (const secret of target.secrets?.(targetPlan) ?? []) core.setSecret(secret);
   }

@@ -18,11 +18,14 @@ export function basicAuth(username: string, password: string): string {
 
 /**
  * Registers every secret value derived from the credentials with the runner before anything else
- * uses them: the password, `user:pass`, and the base64 `auth`.
+ * uses them: the password, `user:pass`, and the base64 `auth`. Called on the raw inputs, before
+ * they are even validated.
  */
-export function maskCredentials(credentials: readonly Credential[]): void {
+export function maskCredentials(credentials: readonly Pick<Credential, 'username' | 'password'>[]): void {
   for (const { username, password } of credentials) {
+    if (password.trim() === '') continue;
     core.setSecret(password);
+    if (username === '') continue;
     core.setSecret(`${username}:${password}`);
     core.setSecret(basicAuth(username, password));
   }
