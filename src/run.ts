@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { buildArchive } from './archive.js';
 import { getInputs, type Inputs } from './context.js';
 import { documentFileName, maskEncoded, renderDocument } from './credentials/documents.js';
-import { TargetError } from './errors.js';
+import { errorMessage, TargetError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
 import { buildPlan, type Plan } from './plan.js';
 import { verifyAll } from './registry/verify.js';
@@ -18,7 +18,7 @@ import { createRunDir, markMain, savedRunDir } from './state.js';
 import { targets } from './targets/index.js';
 import type { Artifacts, Target, TargetContext, TargetOutcome } from './targets/types.js';
 
-interface EnabledTarget {
+export interface EnabledTarget {
   target: Target;
   plan: unknown;
 }
@@ -55,22 +55,32 @@ async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
   return artifacts;
 }
 
-async function runTargets(
+export async function runTargets(
   enabled: EnabledTarget[],
   state: Plan['state'],
   context: Omit<TargetContext, 'previous'>,
 ): Promise<Map<string, TargetOutcome>> {
   const outcomes = new Map<string, TargetOutcome>();
   for (const { target, plan } of enabled) {
-    const outcome = await core.group(
-      `${state === 'present' ? 'Shipping to' : 'Removing from'} ${target.name}`,
-      () => {
-        const ctx = { ...context, previous: outcomes };
-        return state === 'present' ? target.present(plan, ctx) : target.absent(plan, ctx);
-      },
-    );
-    for (const r of outcome.results)
-      core.info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
+    const title = `${state === 'present' ? 'Shipping to' : 'Removing from'} ${target.name}`;
+    const outcome = await core.group(title, async (): Promise<TargetOutcome> => {
+      const ctx = { ...context, previous: outcomes };
+      try {
+        const result = await (state === 'present' ? target.present(plan, ctx) : target.absent(plan, ctx));
+        for (const r of result.results) {
+          core.info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
+        }
+        return result;
+      } catch (error) {
+        // A target that throws instead of reporting is still one failed target: the rest go on.
+        core.debug(error instanceof Error && error.stack ? error.stack : String(error));
+        return {
+          results: [
+            { target: target.name, subject: target.name, action: 'failed', message: errorMessage(error) },
+          ],
+        };
+      }
+    });
     outcomes.set(target.name, outcome);
   }
   return outcomes;
