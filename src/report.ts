@@ -3,6 +3,7 @@
  * step outputs and annotations.
  */
 import * as core from '@actions/core';
+type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
 import type { Verdict } from './registry/types.js';
 import type { TargetOutcome, TargetResult } from './targets/types.js';
 
@@ -78,6 +79,17 @@ export function annotate(report: RunReport): void {
   }
 }
 
+/**
+ * A summary table. core.summary renders an empty cell as an unclosed `<td>`, which breaks the
+ * row, so empty cells get a dash.
+ */
+function table(headers: string[], rows: string[][]): SummaryTableRow[] {
+  return [
+    headers.map((data) => ({ data, header: true })),
+    ...rows.map((row) => row.map((cell) => (cell === '' ? '—' : cell))),
+  ];
+}
+
 export async function writeSummary(report: RunReport): Promise<void> {
   const s = core.summary.addHeading(`pull-credentials (${report.state})`, 2);
   if (report.registries.length > 0) {
@@ -90,28 +102,24 @@ export async function writeSummary(report: RunReport): Promise<void> {
     files.push(['sha256', code(report.archive.sha256)]);
   }
   if (files.length > 0) {
-    s.addTable([
-      [
-        { data: 'File', header: true },
-        { data: 'Value', header: true },
-      ],
-      ...files,
-    ]);
+    s.addTable(table(['File', 'Value'], files));
   }
   const verification = report.verification;
   if (verification && verification.mode !== 'off' && verification.verdicts.length > 0) {
     s.addHeading('Pull verification', 3);
-    s.addTable([
-      ['Image', 'Result', 'Digest', 'Platforms', 'Auth', 'Time'].map((data) => ({ data, header: true })),
-      ...verification.verdicts.map((v) => [
-        code(v.image),
-        `${ICON[v.status] ?? '❌'} ${v.status}${v.status === 'ok' ? '' : `: ${escapeHtml(v.message)}`}`,
-        shortDigest(v.digest),
-        (v.platforms ?? []).join(', '),
-        v.authScheme,
-        `${v.ms} ms`,
-      ]),
-    ]);
+    s.addTable(
+      table(
+        ['Image', 'Result', 'Digest', 'Platforms', 'Auth', 'Time'],
+        verification.verdicts.map((v) => [
+          code(v.image),
+          `${ICON[v.status] ?? '❌'} ${v.status}${v.status === 'ok' ? '' : `: ${escapeHtml(v.message)}`}`,
+          shortDigest(v.digest),
+          (v.platforms ?? []).join(', '),
+          v.authScheme,
+          `${v.ms} ms`,
+        ]),
+      ),
+    );
     if (report.blockedByVerification) {
       s.addRaw('<p>Verification failed with <code>verify: fail</code>: nothing was shipped.</p>', true);
     }
@@ -119,15 +127,17 @@ export async function writeSummary(report: RunReport): Promise<void> {
   const results = [...report.outcomes.values()].flatMap((o) => o.results);
   if (results.length > 0) {
     s.addHeading('Targets', 3);
-    s.addTable([
-      ['Target', 'Where', 'Result', 'Details'].map((data) => ({ data, header: true })),
-      ...results.map((r) => [
-        r.target,
-        code(r.subject),
-        `${ICON[r.action] ?? ''} ${r.action}`,
-        escapeHtml(r.message),
-      ]),
-    ]);
+    s.addTable(
+      table(
+        ['Target', 'Where', 'Result', 'Details'],
+        results.map((r) => [
+          r.target,
+          code(r.subject),
+          `${ICON[r.action] ?? ''} ${r.action}`,
+          escapeHtml(r.message),
+        ]),
+      ),
+    );
   }
   await s.write();
 }

@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as core from '@actions/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeSummary, type RunReport } from '../src/report.js';
+
+const summaryFile = () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pc-summary-')), 'summary.md');
+  fs.writeFileSync(file, '');
+  process.env['GITHUB_STEP_SUMMARY'] = file;
+  return file;
+};
+afterEach(() => {
+  Reflect.deleteProperty(process.env, 'GITHUB_STEP_SUMMARY');
+  core.summary.emptyBuffer();
+});
+
+const report: RunReport = {
+  state: 'present',
+  registries: ['registry.example.com:5000'],
+  configPath: '/tmp/run/docker/config.json',
+  verification: {
+    mode: 'fail',
+    verdicts: [
+      {
+        image: 'registry.example.com:5000/team/app:<1>',
+        registry: 'registry.example.com:5000',
+        repository: 'team/app',
+        reference: '1',
+        status: 'not-found',
+        authScheme: 'basic',
+        message: 'tag <1> does not exist in team/app & friends',
+        ms: 12,
+      },
+    ],
+  },
+  outcomes: new Map([
+    [
+      'marathon',
+      { results: [{ target: 'marathon', subject: 'deploy/app.json', action: 'updated', message: '' }] },
+    ],
+  ]),
+};
+
+describe('job summary', () => {
+  it('is well-formed HTML: every cell closed (empty ones too) and every value escaped', async () => {
+    const file = summaryFile();
+    await writeSummary(report);
+    const html = fs.readFileSync(file, 'utf8');
+    expect(html.match(/<td>/g)?.length).toBe(html.match(/<\/td>/g)?.length);
+    expect(html).toContain('tag &#60;1&#62; does not exist in team/app &#38; friends');
+    expect(html).not.toContain('<1>');
+    expect(html).toContain('<td>—</td>'); // the empty platforms / details cells
+  });
+});
