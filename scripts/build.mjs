@@ -2,10 +2,12 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
-rmSync('dist', { recursive: true, force: true });
+// BUILD_OUTDIR builds elsewhere (e.g. a private bundle to test against while dist/ stays as committed).
+const outdir = process.env.BUILD_OUTDIR || 'dist';
+rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { main: 'src/main.ts' },
-  outdir: 'dist',
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',

@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const DIST_MAIN = path.join(ROOT, 'dist/main.js');
+/** The bundle under test: dist/main.js, or ACTION_MAIN (a private build, see scripts/build.mjs). */
+export const DIST_MAIN = process.env['ACTION_MAIN'] ?? path.join(ROOT, 'dist/main.js');
 
 export interface StepResult {
   code: number;
