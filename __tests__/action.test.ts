@@ -58,6 +58,30 @@ describe('the action, end to end (file destination, no registry)', () => {
     expect(listFiles(second.runnerTemp)).toEqual([]);
   });
 
+  it('the post step removes only its own run directory, and warns instead of failing', async () => {
+    const run = await runAction(creds, { skipPost: true });
+    const elsewhere = tmp();
+    fs.writeFileSync(path.join(elsewhere, 'keep'), 'x');
+    const tampered = await run.runPost({ STATE_runDir: elsewhere });
+    expect(tampered.code).toBe(0);
+    expect(tampered.stdout).toMatch(/::warning::Not removing .*not a pull-credentials run directory/);
+    expect(fs.existsSync(path.join(elsewhere, 'keep'))).toBe(true);
+
+    // A file that cannot be removed (immutable): a warning, never a failed job.
+    const stuck = path.join(run.state['runDir']!, 'stuck');
+    fs.writeFileSync(stuck, '');
+    execFileSync('chattr', ['+i', stuck]);
+    try {
+      const post = await run.runPost();
+      expect(post.code).toBe(0);
+      expect(post.stdout).toMatch(/::warning::Could not remove /);
+    } finally {
+      execFileSync('chattr', ['-i', stuck]);
+    }
+    expect((await run.runPost()).code).toBe(0);
+    expect(listFiles(run.runnerTemp)).toEqual([]);
+  });
+
   it('is deterministic across runs and removes the destination with state: absent', async () => {
     const dir = tmp();
     const a = await runAction({ ...creds, tarball: 'true' });

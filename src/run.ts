@@ -14,7 +14,7 @@ import { buildPlan, type Plan } from './plan.js';
 import { verifyAll } from './registry/verify.js';
 import type { Verdict } from './registry/types.js';
 import { annotate, isFailure, setOutputs, writeSummary, type RunReport } from './report.js';
-import { createRunDir, markMain, savedRunDir } from './state.js';
+import { createRunDir, isRunDir, markMain, savedRunDir } from './state.js';
 import { targets } from './targets/index.js';
 import type { Artifacts, Target, TargetContext, TargetOutcome } from './targets/types.js';
 
@@ -166,6 +166,10 @@ export async function main(): Promise<void> {
 export async function post(): Promise<void> {
   const dir = savedRunDir();
   if (!dir) return;
+  if (!isRunDir(dir)) {
+    core.warning(`Not removing ${dir}: it is not a pull-credentials run directory under RUNNER_TEMP`);
+    return;
+  }
   try {
     await fs.rm(dir, { recursive: true, force: true });
     core.info(`Removed ${dir}`);

@@ -18,13 +18,22 @@ export function markMain(): void {
   core.saveState(IS_POST, 'true');
 }
 
+const PREFIX = 'pull-credentials-';
+const runnerTemp = (): string => process.env['RUNNER_TEMP'] || os.tmpdir();
+
 export async function createRunDir(): Promise<string> {
-  const base = process.env['RUNNER_TEMP'] || os.tmpdir();
+  const base = runnerTemp();
   await fs.mkdir(base, { recursive: true });
-  const dir = await fs.mkdtemp(path.join(base, 'pull-credentials-'));
+  const dir = await fs.mkdtemp(path.join(base, PREFIX));
   await fs.chmod(dir, 0o700);
   core.saveState(RUN_DIR, dir);
   return dir;
 }
 
 export const savedRunDir = (): string => core.getState(RUN_DIR);
+
+/** Whether a path is a run directory this action makes, so the post step never removes anything else. */
+export function isRunDir(dir: string): boolean {
+  const resolved = path.resolve(dir);
+  return path.dirname(resolved) === path.resolve(runnerTemp()) && path.basename(resolved).startsWith(PREFIX);
+}

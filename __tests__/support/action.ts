@@ -29,8 +29,8 @@ export interface ActionRun {
   visible: string;
   runnerTemp: string;
   workDir: string;
-  /** Runs the post step later, for a run made with skipPost. */
-  runPost(): Promise<StepResult>;
+  /** Runs the post step later, for a run made with skipPost (extra env, e.g. a STATE_ override). */
+  runPost(env?: Record<string, string>): Promise<StepResult>;
 }
 
 /** Parses the runner's file-command format: `name=value` lines and `name<<DELIM` heredocs. */
@@ -111,7 +111,7 @@ export async function runAction(
   const state = parseFileCommands(fs.readFileSync(files.GITHUB_STATE, 'utf8'));
   const postEnv: NodeJS.ProcessEnv = { ...base };
   for (const [name, value] of Object.entries(state)) postEnv[`STATE_${name}`] = value;
-  const runPost = () => step(postEnv, workDir);
+  const runPost = (env: Record<string, string> = {}) => step({ ...postEnv, ...env }, workDir);
   const post = options.skipPost ? undefined : await runPost();
   const outputs = parseFileCommands(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8'));
   const env = parseFileCommands(fs.readFileSync(files.GITHUB_ENV, 'utf8'));
