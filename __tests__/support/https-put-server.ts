@@ -5,7 +5,8 @@
  *   403 for a read-only token); PUT verifies X-Checksum-Sha256 against the body (409 on mismatch,
  *   as Artifactory does); HEAD answers X-Checksum-Sha256 of the stored file; DELETE 204/404.
  * - /presigned/…?X-Amz-Signature=…: a presigned URL. The signature must match and signs one method
- *   (X-Amz-Method, default PUT): any other method, or a wrong signature, is 403.
+ *   (X-Amz-Method, default PUT): any other method, or a wrong signature, is 403; an Authorization
+ *   header as well is 400 InvalidArgument ("Only one auth mechanism allowed"), as S3 answers.
  * - /webdav/missing/…: 409 Conflict (parent collection missing), /moved/…: 301 elsewhere.
  * Faults (5xx, resets) can be queued; every request is recorded with its body's sha256.
  */
@@ -99,6 +100,17 @@ export async function startHttpsPutServer(): Promise<HttpsPutServer> {
         return;
       }
       if (path.startsWith('/presigned/')) {
+        // As S3 answers a presigned request that also carries an Authorization header.
+        if (req.headers.authorization !== undefined) {
+          answer(
+            400,
+            { 'content-type': 'application/xml' },
+            '<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed; only the ' +
+              'X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization ' +
+              'header should be specified</Message></Error>',
+          );
+          return;
+        }
         const signedFor = url.searchParams.get('X-Amz-Method') ?? 'PUT';
         if (url.searchParams.get('X-Amz-Signature') !== SIGNATURE || method !== signedFor) {
           answer(

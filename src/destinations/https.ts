@@ -32,6 +32,9 @@ const RESERVED = new Set([
   'proxy-connection',
 ]);
 
+/** Headers that carry the uploader's own credentials, never sent to a presigned URL. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization']);
+
 /** `Name: value` lines of `upload-headers`. Messages name the header, never its value. */
 export function parseUploadHeaders(lines: readonly string[]): UploadHeader[] {
   const seen = new Set<string>();
@@ -174,7 +177,14 @@ export const httpsDestination: DestinationKind = {
     const headers = parseUploadHeaders(inputs.uploadHeaders);
     const display = `${url.origin}${url.pathname}`;
     const presigned = url.search.length > 1;
-    const userHeaders = Object.fromEntries(headers.map((h) => [h.name, h.value]));
+    // A presigned URL authenticates by its query: S3 refuses a request that also carries an
+    // Authorization header ("Only one auth mechanism allowed"), and that header belongs to the
+    // other destinations (an Artifactory token has no business reaching the object store).
+    const userHeaders = Object.fromEntries(
+      headers
+        .filter((h) => !(presigned && CREDENTIAL_HEADERS.has(h.name.toLowerCase())))
+        .map((h) => [h.name, h.value]),
+    );
     const hasContentType = headers.some((h) => h.name.toLowerCase() === 'content-type');
     const destination: Destination = {
       display,

@@ -4,13 +4,15 @@
  * private (no ACL sent), encrypted at rest (SSE-S3 or SSE-KMS) and carry their sha256 in
  * x-amz-meta-sha256 so an identical archive is not written again.
  */
+import { isIP } from 'node:net';
 import type { S3Client } from './s3-sdk.js';
 import type { Inputs } from '../context.js';
 import { InputError, TargetError } from '../errors.js';
 import { parseBoolean, parseChoice } from '../plan.js';
 import type { Destination, DestinationKind, FetchScheme } from './types.js';
 
-export type S3Sse = 'AES256' | 'aws:kms';
+/** `none`: for S3-compatible stores without a KMS (MinIO, Ceph RGW), which refuse SSE headers. */
+export type S3Sse = 'AES256' | 'aws:kms' | 'none';
 
 export interface S3Location {
   bucket: string;
@@ -84,7 +86,13 @@ export function parseS3Uri(uri: string, inputs: Inputs): S3Location {
   const { bucket, key } = parseBucketAndKey(uri);
   const endpoint = parseEndpoint(inputs.s3Endpoint);
   const forcePathStyle = parseBoolean('s3-force-path-style', inputs.s3ForcePathStyle);
-  const sse = parseChoice<S3Sse>('s3-sse', inputs.s3Sse || 'AES256', ['AES256', 'aws:kms']);
+  const sse = parseChoice<S3Sse>('s3-sse', inputs.s3Sse || 'AES256', ['AES256', 'aws:kms', 'none']);
+  if (sse === 'none' && !endpoint) {
+    throw new InputError(
+      's3-sse',
+      'none is for S3-compatible stores (s3-endpoint) that have no KMS; on AWS use AES256 or aws:kms',
+    );
+  }
   const kmsKeyId = inputs.s3KmsKeyId.trim();
   if (kmsKeyId !== '' && sse !== 'aws:kms') {
     throw new InputError('s3-kms-key-id', 'is only used with s3-sse: aws:kms');
@@ -121,7 +129,11 @@ export function s3ObjectUrl(loc: S3Location): string {
   const key = encodeKey(loc.key);
   if (loc.endpoint) {
     const base = loc.endpoint;
-    return loc.forcePathStyle
+    // As the SDK's endpoint rules address it: an IP-address endpoint (a MinIO at 10.0.0.5:9000)
+    // or a dotted bucket is path style even without s3-force-path-style.
+    const pathStyle =
+      loc.forcePathStyle || loc.bucket.includes('.') || isIP(base.hostname.replace(/^\[|\]$/g, '')) !== 0;
+    return pathStyle
       ? `${base.origin}/${loc.bucket}/${key}`
       : `${base.protocol}//${loc.bucket}.${base.host}/${key}`;
   }
@@ -197,10 +209,15 @@ export function describeS3Error(error: unknown, operation: Operation, loc: S3Loc
     const at = loc.endpoint ? `at ${loc.endpoint.origin}` : `(region ${loc.region})`;
     return new TargetError(`${operation} ${where}: bucket '${loc.bucket}' does not exist ${at}`);
   }
+  // A HEAD has no body to name the error: S3 answers a wrong region with a bare 301 or 400 and
+  // the bucket's region in x-amz-bucket-region (botocore's S3RegionRedirector handles both).
+  const regionHeader = e.$response?.headers?.['x-amz-bucket-region'];
   const redirected =
     ['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException'].includes(
       name,
-    ) || status === 301;
+    ) ||
+    status === 301 ||
+    (status === 400 && regionHeader !== undefined && regionHeader !== loc.region);
   if (redirected) {
     const region = actualRegion(e);
     return new TargetError(
@@ -223,6 +240,16 @@ export function describeS3Error(error: unknown, operation: Operation, loc: S3Loc
     return new TargetError(
       `${operation} ${where}: access denied: the credentials lack ${PERMISSION[operation]} on ${arn}${kms}` +
         (loc.endpoint ? '' : ' (or a bucket policy, SCP or VPC-endpoint policy denies it)'),
+    );
+  }
+  if (name === 'NotImplemented' || status === 501) {
+    // MinIO without a KMS: "Server side encryption specified but KMS is not configured" (501).
+    const sse =
+      operation === 'PutObject' && loc.sse !== 'none'
+        ? `: a store without a KMS refuses server-side encryption (s3-sse ${loc.sse}); configure its KMS, or set s3-sse: none`
+        : '';
+    return new TargetError(
+      `${operation} ${where}: the store does not implement the request (${name}${detail})${sse}`,
     );
   }
   if (status !== undefined && status >= 500) {
@@ -273,7 +300,8 @@ function sameObject(
   loc: S3Location,
 ): boolean {
   if (head.Metadata?.sha256 !== sha256) return false;
-  if (head.ServerSideEncryption !== loc.sse) return false;
+  // With none, whatever the store applies by itself (a bucket default) is fine.
+  if (loc.sse !== 'none' && head.ServerSideEncryption !== loc.sse) return false;
   const want = loc.kmsKeyId;
   // An alias cannot be compared with the key ARN S3 reports, so only ids and ARNs are checked.
   if (want && !want.startsWith('alias/') && !want.includes(':alias/')) {
@@ -311,7 +339,7 @@ export const s3Destination: DestinationKind = {
                 Body: archive.bytes,
                 ContentType: 'application/gzip',
                 ContentLength: archive.bytes.length,
-                ServerSideEncryption: loc.sse,
+                ...(loc.sse === 'none' ? {} : { ServerSideEncryption: loc.sse }),
                 ...(loc.kmsKeyId ? { SSEKMSKeyId: loc.kmsKeyId } : {}),
                 Metadata: { sha256: archive.sha256 },
               }),

@@ -2,7 +2,7 @@
  * The DC/OS Enterprise secret store target: the pull config (config.json) stored at
  * dcos-secret-path for Marathon's `pullConfig` (reference §1, seeds 000/001).
  */
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Inputs } from '../context.js';
 import { errorMessage, InputError } from '../errors.js';
@@ -98,6 +98,27 @@ function readPrivateKey(value: string): { pem: string; uid?: string } {
   return { pem: `${text}\n`, ...(uid ? { uid } : {}) };
 }
 
+/**
+ * dcos-ca-cert must hold certificates that parse: a damaged one would otherwise only show at the
+ * first request, as an untrusted cluster certificate that the message would blame on a missing CA.
+ */
+function checkCertificates(pem: string): void {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    throw new InputError('dcos-ca-cert', 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+  }
+  blocks.forEach((block, index) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new InputError(
+        'dcos-ca-cert',
+        `certificate ${index + 1} of ${blocks.length} is not a valid PEM certificate`,
+      );
+    }
+  });
+}
+
 function planAuth(inputs: Inputs): DcosAuth {
   const token = inputs.dcosToken.trim();
   const uid = inputs.dcosUid.trim();
@@ -176,6 +197,7 @@ export function planDcos(
   }
   const auth = planAuth(inputs);
   const caCert = readPem('dcos-ca-cert', inputs.dcosCaCert);
+  if (caCert !== undefined) checkCertificates(caCert);
   return { url, secretPath, auth, encoding, ...(caCert ? { caCert } : {}) };
 }
 
@@ -217,7 +239,13 @@ export const dcosTarget = defineTarget<DcosPlan>({
     const auth = plan.auth;
     if (auth.kind === 'token') return [auth.token];
     if (auth.kind === 'password') return [auth.password];
-    return [auth.privateKey.trim()];
+    // The runner masks line by line: a key read from a file or a service-account JSON was not an
+    // input, so its lines are registered here too (the input itself is masked at read time).
+    const lines = auth.privateKey
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line.length >= 8 && !/^-----(BEGIN|END) /.test(line));
+    return [auth.privateKey.trim(), ...lines];
   },
   present(plan, ctx) {
     if (plan.url.startsWith('http:')) {

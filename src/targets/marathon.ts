@@ -62,7 +62,8 @@ function readDefinition(listed: string): { input: string; original: JsonObject; 
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    // Some Windows editors save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new InputError('marathon-definitions', `'${listed}' is not valid JSON: ${errorMessage(error)}`);
   }
