@@ -238,6 +238,52 @@ describe('objects', () => {
     expect(fake.has('secrets', 'apps', 's1')).toBe(false);
   });
 
+  it('a terminating namespace refuses creates (403 NamespaceTerminating) but not updates; emptied lists vanish', async () => {
+    fake.addNamespace('closing');
+    await request('POST', '/api/v1/namespaces/closing/secrets', pullSecret('old'));
+    fake.terminateNamespace('closing');
+    const refused = await request('POST', '/api/v1/namespaces/closing/secrets', pullSecret('new'));
+    expect(refused.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message:
+        'secrets "new" is forbidden: unable to create new content in namespace closing because it is being terminated',
+      reason: 'Forbidden',
+      details: {
+        name: 'new',
+        kind: 'secrets',
+        causes: [
+          {
+            reason: 'NamespaceTerminating',
+            message: 'namespace closing is being terminated',
+            field: 'metadata.namespace',
+          },
+        ],
+      },
+      code: 403,
+    });
+    expect(
+      (await request('POST', '/api/v1/namespaces', { metadata: { name: 'closing' } })).body,
+    ).toMatchObject({
+      code: 409,
+      reason: 'AlreadyExists',
+    });
+    const old = await request('GET', '/api/v1/namespaces/closing/secrets/old');
+    expect((await request('PUT', '/api/v1/namespaces/closing/secrets/old', old.body)).status).toBe(200);
+
+    fake.addServiceAccount('closing', 'sa', ['x']);
+    const emptied = await request(
+      'PATCH',
+      '/api/v1/namespaces/closing/serviceaccounts/sa',
+      { imagePullSecrets: [] },
+      'application/merge-patch+json',
+    );
+    expect(emptied.status).toBe(200);
+    expect(emptied.body).not.toHaveProperty('imagePullSecrets');
+  });
+
   it('patches service accounts with JSON, merge and strategic-merge patches', async () => {
     fake.addServiceAccount('apps', 'patched', ['keep']);
     const path = '/api/v1/namespaces/apps/serviceaccounts/patched';

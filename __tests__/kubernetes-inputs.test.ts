@@ -309,7 +309,11 @@ describe('plan', () => {
       'kubernetes-namespaces': 'apps',
       'kubernetes-contexts': 'one\ntwo',
     })!;
-    expect(merged.source).toEqual({ kind: 'default', description: `KUBECONFIG (${process.env.KUBECONFIG})` });
+    expect(merged.source).toEqual({
+      kind: 'files',
+      files: [first, second],
+      description: `KUBECONFIG (${process.env.KUBECONFIG})`,
+    });
     expect(plan({ kubeconfig: '', 'kubernetes-namespaces': 'apps' })!.contexts).toEqual(['one']);
 
     Reflect.deleteProperty(process.env, 'KUBECONFIG');

@@ -93,9 +93,10 @@ describe('rapyuta target: present', () => {
       type: 'Docker',
       docker: { registry: HUB, username: 'janedoe', password: PASSWORD, email: 'jane@example.com' },
     });
-    expect(rows).toEqual([{ name: 'docker-pull', registry: HUB, action: 'created', message: HUB }]);
+    const message = `docker secret for ${HUB} created`;
+    expect(rows).toEqual([{ name: 'docker-pull', registry: HUB, action: 'created', message }]);
     expect(outcome.results).toEqual([
-      { target: 'rapyuta', subject: 'docker-pull', action: 'created', message: HUB },
+      { target: 'rapyuta', subject: 'docker-pull', action: 'created', message },
     ]);
   });
 
@@ -140,7 +141,14 @@ describe('rapyuta target: present', () => {
     expect(fake.log[1]!.text).toBe('');
     expect(fake.log[2]!.body).toEqual(fake.log[0]!.body);
     expect(fake.stored('docker-pull')?.spec).toMatchObject({ docker: { password: PASSWORD } });
-    expect(rows).toEqual([{ name: 'docker-pull', registry: HUB, action: 'updated', message: HUB }]);
+    expect(rows).toEqual([
+      {
+        name: 'docker-pull',
+        registry: HUB,
+        action: 'updated',
+        message: `docker secret for ${HUB} updated (rewritten: rapyuta.io never returns the stored password to compare)`,
+      },
+    ]);
   });
 
   it('creates again when the secret vanished between the 409 and the read', async () => {
@@ -314,11 +322,16 @@ describe('rapyuta target: absent', () => {
 
     const first = await run(rio({ state: 'absent' }));
     expect(calls()).toEqual(['GET /v2/secrets/docker-pull/ 200', 'DELETE /v2/secrets/docker-pull/ 200']);
-    expect(first.rows).toEqual([{ name: 'docker-pull', registry: HUB, action: 'deleted', message: HUB }]);
+    expect(first.rows).toEqual([
+      { name: 'docker-pull', registry: HUB, action: 'deleted', message: `docker secret for ${HUB} deleted` },
+    ]);
     expect(fake.names()).toEqual([]);
 
     const again = await run(rio({ state: 'absent' }));
-    expect(again.rows[0]).toMatchObject({ action: 'absent' });
+    expect(again.rows[0]).toMatchObject({
+      action: 'absent',
+      message: 'no secret named docker-pull in the project',
+    });
   });
 
   it('deletes <name>-<n> when the credentials are given, as present created them', async () => {
@@ -341,7 +354,9 @@ describe('rapyuta target: absent', () => {
     const bare = { state: 'absent', username: '', password: '', email: '' };
 
     const single = await run(rio(bare));
-    expect(single.rows).toEqual([{ name: 'docker-pull', registry: '', action: 'deleted', message: '' }]);
+    expect(single.rows).toEqual([
+      { name: 'docker-pull', registry: '', action: 'deleted', message: 'docker secret deleted' },
+    ]);
     expect(fake.names()).toEqual(['docker-pull-1', 'docker-pull-2', 'docker-pull-3']);
 
     const listed = await run(

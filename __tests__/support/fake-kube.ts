@@ -484,6 +484,20 @@ export class FakeKube {
     this.addServiceAccount(name, 'default');
   }
 
+  /**
+   * Starts deleting a namespace, as `kubectl delete namespace` does before the namespace controller
+   * has emptied it: it stays readable, its objects can be read, updated and deleted, but the
+   * NamespaceLifecycle admission plugin refuses to create anything new in it (403, cause
+   * NamespaceTerminating), and creating it again answers 409 AlreadyExists.
+   */
+  terminateNamespace(name: string): void {
+    const ns = this.objects.get(this.key('namespaces', undefined, name));
+    if (!ns) throw new Error(`fake-kube: no namespace ${name}`);
+    (ns.metadata as Obj).deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    (ns.metadata as Obj).resourceVersion = this.nextVersion();
+    ns.status = { phase: 'Terminating' };
+  }
+
   addServiceAccount(namespace: string, name: string, imagePullSecrets: string[] = []): void {
     const sa: Obj = { metadata: { name } };
     if (imagePullSecrets.length > 0) sa.imagePullSecrets = imagePullSecrets.map((n) => ({ name: n }));
@@ -766,8 +780,27 @@ export class FakeKube {
     const data = resource === 'secrets' ? this.decodeData(object) : {};
     if (resource === 'secrets') causes.push(...secretCauses(object, data));
     if (causes.length > 0) throw invalidError(resource, name, causes);
-    if (namespace !== undefined && !this.objects.has(this.key('namespaces', undefined, namespace))) {
-      throw notFound('namespaces', namespace);
+    const ns =
+      namespace === undefined ? undefined : this.objects.get(this.key('namespaces', undefined, namespace));
+    if (namespace !== undefined && !ns) throw notFound('namespaces', namespace);
+    if (namespace !== undefined && isObj(ns?.status) && ns.status.phase === 'Terminating') {
+      // plugin/pkg/admission/namespace/lifecycle: create in a terminating namespace is forbidden.
+      throw new HttpError(
+        403,
+        'Forbidden',
+        `${resource} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        {
+          name,
+          kind: resource,
+          causes: [
+            {
+              reason: 'NamespaceTerminating',
+              message: `namespace ${namespace} is being terminated`,
+              field: 'metadata.namespace',
+            },
+          ],
+        },
+      );
     }
     const key = this.key(resource, namespace, name);
     if (this.objects.has(key)) {
@@ -782,6 +815,7 @@ export class FakeKube {
       object.spec = { finalizers: ['kubernetes'] };
       object.status = { phase: 'Active' };
     }
+    if (resource === 'serviceaccounts') dropEmptyLists(object);
     const stored = this.stamp(object, resource, namespace);
     this.objects.set(key, stored);
     if (resource === 'namespaces') {
@@ -856,6 +890,7 @@ export class FakeKube {
     next.apiVersion = 'v1';
     next.kind = KINDS[resource];
     if (resource === 'secrets') Reflect.deleteProperty(next, 'stringData');
+    if (resource === 'serviceaccounts') dropEmptyLists(next);
     this.objects.set(this.key(resource, namespace, name), next);
     return clone(next);
   }
@@ -890,6 +925,14 @@ export class FakeKube {
       object.data = data;
     }
     return decoded;
+  }
+}
+
+/** ServiceAccount lists are `omitempty` in Go: an emptied list is stored and returned as no field. */
+function dropEmptyLists(sa: Obj): void {
+  for (const key of ['imagePullSecrets', 'secrets']) {
+    const value = sa[key];
+    if (Array.isArray(value) && value.length === 0) Reflect.deleteProperty(sa, key);
   }
 }
 

@@ -181,9 +181,14 @@ export function planRapyuta(
     credentials.forEach((credential, i) => {
       if (credential.email === undefined || credential.email === '') {
         const fromSingle = single && i === 0;
+        // The email input belongs to the username/password registry; registries entries need their own.
+        const note =
+          !fromSingle && inputs.email.trim() !== ''
+            ? '; the email input applies to the username/password registry only, give each registries entry its email'
+            : '';
         throw new InputError(
           fromSingle ? 'email' : 'registries[].email',
-          `is required by rapyuta.io docker secrets (registry ${credential.address.key})`,
+          `is required by rapyuta.io docker secrets (registry ${credential.address.key})${note}`,
         );
       }
     });
@@ -399,6 +404,24 @@ async function remove(client: Client, name: string): Promise<Action> {
   throw client.refuse('DELETE', path, response);
 }
 
+/** What happened to one secret, in words (the output's `message`, the summary's details). */
+function summary(action: Action, secret: RapyutaSecretPlan): string {
+  const what = secret.registry === '' ? 'docker secret' : `docker secret for ${secret.registry}`;
+  switch (action) {
+    case 'created':
+      return `${what} created`;
+    case 'updated':
+      // Reads never return the password, so an existing secret cannot be compared, only rewritten.
+      return `${what} updated (rewritten: rapyuta.io never returns the stored password to compare)`;
+    case 'deleted':
+      return `${what} deleted`;
+    case 'absent':
+      return `no secret named ${secret.name} in the project`;
+    default:
+      return what;
+  }
+}
+
 async function withClient(
   plan: RapyutaPlan,
   ctx: TargetContext,
@@ -417,7 +440,7 @@ async function withClient(
       let message: string;
       try {
         action = await each(client, secret);
-        message = secret.registry;
+        message = summary(action, secret);
       } catch (error) {
         action = 'failed';
         message = errorMessage(error);

@@ -111,7 +111,7 @@ interface Status {
   code?: number;
   reason?: string;
   message?: string;
-  details?: { kind?: string; name?: string };
+  details?: { kind?: string; name?: string; causes?: { reason?: string }[] };
 }
 
 /** A failed API call, described by the verb and resource it needed. */
@@ -163,6 +163,13 @@ function describe(error: unknown, call: Call): KubeCallError {
     let message: string;
     if (code === 401) {
       message = `unauthorized (401) in context ${call.context}: the API server rejected the credentials; check the kubeconfig user (token expired or wrong?)`;
+    } else if (
+      code === 403 &&
+      call.namespace !== undefined &&
+      status.details?.causes?.some((c) => c.reason === 'NamespaceTerminating')
+    ) {
+      // Not RBAC: the NamespaceLifecycle admission plugin (a PR preview closed and reopened quickly).
+      message = `namespace ${call.namespace} is being deleted (terminating), so nothing new can be created in it: run again once it is gone`;
     } else if (code === 403) {
       message = `forbidden: the credentials need '${call.verb}' on ${call.resource} ${scope(call)}${detail ? ` (${status.message})` : ''}`;
     } else {
@@ -240,10 +247,33 @@ const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.Merge
 /** Per-request bound: a hung API server fails (and retries) one call instead of stalling the job. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-function clientFor(source: KubeconfigSource, context: string, timeoutMs: number): k8s.CoreV1Api {
+/**
+ * Loads the kubeconfig the plan resolved. Several files are merged as kubectl merges KUBECONFIG:
+ * the first file to define a cluster, user or context wins (client-node's own mergeConfig throws
+ * on a name defined twice), and each file's relative paths point from its own directory.
+ */
+export function loadKubeconfig(source: KubeconfigSource): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  if (source.kind === 'inline') kc.loadFromString(source.text);
-  else kc.loadFromDefault();
+  if (source.kind === 'inline') {
+    kc.loadFromString(source.text);
+  } else if (source.kind === 'in-cluster') {
+    kc.loadFromCluster();
+  } else {
+    const [first, ...rest] = source.files;
+    kc.loadFromFile(first!);
+    for (const file of rest) {
+      const next = new k8s.KubeConfig();
+      next.loadFromFile(file);
+      for (const cluster of next.clusters) if (!kc.getCluster(cluster.name)) kc.addCluster(cluster);
+      for (const user of next.users) if (!kc.getUser(user.name)) kc.addUser(user);
+      for (const ctx of next.contexts) if (!kc.getContextObject(ctx.name)) kc.addContext(ctx);
+    }
+  }
+  return kc;
+}
+
+function clientFor(source: KubeconfigSource, context: string, timeoutMs: number): k8s.CoreV1Api {
+  const kc = loadKubeconfig(source);
   kc.setCurrentContext(context);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new TargetError(`context ${context} has no cluster in the kubeconfig`);

@@ -12,8 +12,14 @@ import { InputError } from '../../errors.js';
 /** Where client-node should load the configuration from at run time. */
 export type KubeconfigSource =
   | { kind: 'inline'; text: string }
-  /** KUBECONFIG files, ~/.kube/config or the in-cluster service account: client-node's loadFromDefault. */
-  | { kind: 'default'; description: string };
+  /**
+   * Kubeconfig files (the kubeconfig input as a path, KUBECONFIG, or ~/.kube/config), merged as
+   * kubectl merges them: the first file to define a name wins, and relative paths in a file are
+   * resolved against that file's directory.
+   */
+  | { kind: 'files'; files: string[]; description: string }
+  /** The pod's service account (client-node's loadFromCluster). */
+  | { kind: 'in-cluster'; description: string };
 
 export interface KubeconfigView {
   source: KubeconfigSource;
@@ -32,10 +38,17 @@ interface Named {
   body: Record<string, unknown>;
 }
 
+/** One `clusters`/`users`/`contexts` entry and the directory its relative paths are resolved against. */
+interface Entry {
+  body: Record<string, unknown>;
+  dir: string;
+  where: string;
+}
+
 interface ParsedConfig {
-  clusters: Map<string, Record<string, unknown>>;
-  users: Map<string, Record<string, unknown>>;
-  contexts: Map<string, Record<string, unknown>>;
+  clusters: Map<string, Entry>;
+  users: Map<string, Entry>;
+  contexts: Map<string, Entry>;
   currentContext: string;
 }
 
@@ -57,8 +70,11 @@ function namedList(doc: Record<string, unknown>, key: string, field: string, whe
   });
 }
 
-/** Parses one kubeconfig document. Errors cite line and column only: the text holds credentials. */
-function parseConfig(text: string, where: string): ParsedConfig {
+/**
+ * Parses one kubeconfig document. Errors cite line and column only: the text holds credentials.
+ * `dir` is where its relative file paths point from: the file's directory, as kubectl has it.
+ */
+function parseConfig(text: string, where: string, dir: string): ParsedConfig {
   let doc: unknown;
   try {
     doc = parseYaml(text); // only linePos is used: the pretty message quotes the text
@@ -76,10 +92,12 @@ function parseConfig(text: string, where: string): ParsedConfig {
     );
   }
   const current = doc['current-context'];
+  const entries = (key: string, field: string) =>
+    new Map(namedList(doc, key, field, where).map((c) => [c.name, { body: c.body, dir, where }]));
   return {
-    clusters: new Map(namedList(doc, 'clusters', 'cluster', where).map((c) => [c.name, c.body])),
-    users: new Map(namedList(doc, 'users', 'user', where).map((c) => [c.name, c.body])),
-    contexts: new Map(namedList(doc, 'contexts', 'context', where).map((c) => [c.name, c.body])),
+    clusters: entries('clusters', 'cluster'),
+    users: entries('users', 'user'),
+    contexts: entries('contexts', 'context'),
     currentContext: typeof current === 'string' ? current : '',
   };
 }
@@ -135,14 +153,31 @@ function userSecrets(user: Record<string, unknown>): string[] {
   return secrets;
 }
 
+/** A file the entry names (CA, client certificate or key, token file) must exist, or no call can work. */
+function checkFiles(entry: Entry, what: string, keys: readonly string[]): void {
+  for (const key of keys) {
+    const value = entry.body[key];
+    if (typeof value !== 'string' || value === '') continue;
+    const file = path.resolve(entry.dir, value);
+    if (!fs.existsSync(file)) {
+      throw new InputError(
+        'kubeconfig',
+        `${what} in ${entry.where} names ${key} ${value}, which does not exist` +
+          (path.isAbsolute(value) ? '' : ` (relative to ${entry.dir})`),
+      );
+    }
+  }
+}
+
 function checkContext(config: ParsedConfig, name: string, where: string): void {
-  const context = config.contexts.get(name);
+  const context = config.contexts.get(name)?.body;
   if (!context) {
     const known = [...config.contexts.keys()].join(', ') || 'none';
     throw new InputError('kubernetes-contexts', `context '${name}' is not in ${where} (contexts: ${known})`);
   }
   const clusterName = context.cluster;
-  const cluster = typeof clusterName === 'string' ? config.clusters.get(clusterName) : undefined;
+  const clusterEntry = typeof clusterName === 'string' ? config.clusters.get(clusterName) : undefined;
+  const cluster = clusterEntry?.body;
   if (!cluster) {
     throw new InputError(
       'kubeconfig',
@@ -156,12 +191,17 @@ function checkContext(config: ParsedConfig, name: string, where: string): void {
       `cluster '${String(clusterName)}' in ${where} has no http(s) server URL`,
     );
   }
+  checkFiles(clusterEntry, `cluster '${String(clusterName)}'`, ['certificate-authority']);
   const userName = context.user;
-  if (typeof userName === 'string' && userName !== '' && !config.users.has(userName)) {
-    throw new InputError(
-      'kubeconfig',
-      `context '${name}' refers to user '${userName}', which ${where} does not define`,
-    );
+  if (typeof userName === 'string' && userName !== '') {
+    const user = config.users.get(userName);
+    if (!user) {
+      throw new InputError(
+        'kubeconfig',
+        `context '${name}' refers to user '${userName}', which ${where} does not define`,
+      );
+    }
+    checkFiles(user, `user '${userName}'`, ['client-certificate', 'client-key', 'token-file']);
   }
 }
 
@@ -195,32 +235,49 @@ export function planKubeconfig(
   requested: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): KubeconfigView {
-  let text = input;
-  const single = input.trim();
-  // A one-line value naming an existing file is a path, not a document (a kubeconfig has newlines).
-  if (single !== '' && !single.includes('\n') && !single.includes(':') && fs.existsSync(single)) {
-    text = readFile(single, 'the kubeconfig input names this file');
-  }
-  if (text.trim() !== '') {
-    const config = parseConfig(text, 'the kubeconfig input');
-    return {
-      source: { kind: 'inline', text },
-      contexts: resolveContexts(config, requested, 'the kubeconfig input'),
-      secrets: [...config.users.values()].flatMap(userSecrets),
-    };
-  }
-
-  const files = (env.KUBECONFIG ?? '').split(path.delimiter).filter((f) => f !== '');
   const home = env.HOME ?? os.homedir();
-  const homeConfig = path.join(home, '.kube', 'config');
-  if (files.length === 0 && fs.existsSync(homeConfig)) files.push(homeConfig);
-  if (files.length > 0) {
-    const where = files.length === 1 ? files[0]! : `KUBECONFIG (${files.join(path.delimiter)})`;
-    const config = merge(files.map((f) => parseConfig(readFile(f, 'named by KUBECONFIG'), f)));
+  const single = input.trim();
+  let files: string[];
+  let where: string;
+  let origin = 'named by KUBECONFIG';
+  // A one-line value without ':' is a path, not a document (a kubeconfig has `key: value` lines).
+  if (single !== '' && !single.includes('\n') && !single.includes(':')) {
+    const file = path.resolve(single.startsWith('~/') ? path.join(home, single.slice(2)) : single);
+    if (!fs.existsSync(file)) {
+      // The value itself is masked as a secret input: say what it looked like instead.
+      throw new InputError(
+        'kubeconfig',
+        /^[A-Za-z0-9+/_-]{40,}={0,2}$/.test(single)
+          ? 'looks base64-encoded: pass the kubeconfig YAML itself (decode it first, e.g. base64 -d)'
+          : 'is one line naming no existing file: pass the kubeconfig content (from a secret) or the path of a file written by an earlier step',
+      );
+    }
+    files = [file];
+    where = 'the file named by the kubeconfig input';
+    origin = 'named by the kubeconfig input';
+  } else if (single !== '') {
+    const config = parseConfig(input, 'the kubeconfig input', process.cwd());
     return {
-      source: { kind: 'default', description: where },
+      source: { kind: 'inline', text: input },
+      contexts: resolveContexts(config, requested, 'the kubeconfig input'),
+      secrets: [...config.users.values()].flatMap((u) => userSecrets(u.body)),
+    };
+  } else {
+    files = (env.KUBECONFIG ?? '').split(path.delimiter).filter((f) => f !== '');
+    const homeConfig = path.join(home, '.kube', 'config');
+    if (files.length === 0 && fs.existsSync(homeConfig)) {
+      files.push(homeConfig);
+      origin = '~/.kube/config';
+    }
+    files = files.map((f) => path.resolve(f));
+    where = files.length === 1 ? files[0]! : `KUBECONFIG (${files.join(path.delimiter)})`;
+  }
+  if (files.length > 0) {
+    const config = merge(files.map((f) => parseConfig(readFile(f, origin), f, path.dirname(f))));
+    return {
+      source: { kind: 'files', files, description: where },
       contexts: resolveContexts(config, requested, where),
-      secrets: [...config.users.values()].flatMap(userSecrets),
+      secrets: [...config.users.values()].flatMap((u) => userSecrets(u.body)),
     };
   }
 
@@ -234,7 +291,7 @@ export function planKubeconfig(
       }
     }
     return {
-      source: { kind: 'default', description: 'in-cluster service account' },
+      source: { kind: 'in-cluster', description: 'in-cluster service account' },
       contexts: [IN_CLUSTER_CONTEXT],
       secrets: [],
     };
