@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { buildPlan } from '../src/plan.js';
 import { inputsOf } from './support/inputs.js';
@@ -130,5 +133,25 @@ describe('buildPlan', () => {
     expect(() =>
       buildPlan(inputsOf({ registries: '- registry: ghcr.io\n  password: "hunter2-secret\n' })),
     ).toThrow(/^(?!.*hunter2).*$/s);
+  });
+});
+
+describe('masking at read time', () => {
+  it('masks kubeconfig and key documents line by line, but not a path naming a file', () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk).trim());
+      return true;
+    });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pc-mask-')), 'kubeconfig');
+    fs.writeFileSync(file, 'apiVersion: v1\n');
+    try {
+      inputsOf({ kubeconfig: file, 'dcos-private-key': 'line-one-of-a-key\nline-two-of-a-key' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).not.toContain(`::add-mask::${file}`);
+    expect(lines).toContain('::add-mask::line-one-of-a-key');
+    expect(lines).toContain('::add-mask::line-two-of-a-key');
   });
 });

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { writeSummary, type RunReport } from '../src/report.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { annotate, writeSummary, type RunReport } from '../src/report.js';
 
 const summaryFile = () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pc-summary-')), 'summary.md');
@@ -52,5 +52,50 @@ describe('job summary', () => {
     expect(html).toContain('tag &#60;1&#62; does not exist in team/app &#38; friends');
     expect(html).not.toContain('<1>');
     expect(html).toContain('<td>—</td>'); // the empty platforms / details cells
+  });
+});
+
+describe('annotations', () => {
+  it('one error per distinct target failure, naming every subject it hit', () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const failed = (subject: string, message: string) => ({
+      target: 'kubernetes',
+      subject,
+      action: 'failed' as const,
+      message,
+    });
+    try {
+      annotate({
+        state: 'present',
+        registries: [],
+        outcomes: new Map([
+          [
+            'kubernetes',
+            {
+              results: [
+                failed('old/apps', 'unauthorized (401) in context old'),
+                failed('old/web', 'unauthorized (401) in context old'),
+                failed('new/apps', 'forbidden: needs update on secrets'),
+              ],
+            },
+          ],
+        ]),
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    // Annotation properties are escaped by the runner's command format (',' → %2C, ':' → %3A).
+    const errors = lines
+      .filter((l) => l.startsWith('::error'))
+      .map((l) => l.replace(/%2C/g, ',').replace(/%3A/g, ':'));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toContain(
+      'title=kubernetes old/apps, old/web: failed::unauthorized (401) in context old',
+    );
+    expect(errors[1]).toContain('title=kubernetes new/apps: failed::forbidden');
   });
 });

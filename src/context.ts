@@ -1,4 +1,6 @@
 import * as core from '@actions/core';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { maskCredentials } from './credentials/documents.js';
 
@@ -122,6 +124,9 @@ export function maskSecretInputs(): void {
   }
   for (const name of SECRET_DOCUMENT_INPUTS) {
     const value = core.getInput(name, { trimWhitespace: false });
+    // A path to the document is not a secret (its target masks what the file holds), and masking
+    // it would hide it from every message that names the file.
+    if (isFilePath(value)) continue;
     maskDocument(value);
   }
   maskCredentials([
@@ -149,6 +154,16 @@ function registriesCredentials(text: string): { username: string; password: stri
       username: '',
       password: m[1]!.trim(),
     }));
+  }
+}
+
+function isFilePath(value: string): boolean {
+  const text = value.trim();
+  if (text === '' || text.includes('\n')) return false;
+  try {
+    return fs.statSync(text.replace(/^~(?=\/)/, os.homedir())).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -72,10 +72,16 @@ export function annotate(report: RunReport): void {
       emit(v.message, { title: `${v.image}: ${v.status}` });
     }
   }
-  for (const outcome of report.outcomes.values()) {
-    for (const r of outcome.results.filter(isFailure)) {
-      core.error(r.message, { title: `${r.target} ${r.subject}: failed` });
-    }
+  // One annotation per distinct failure: a broken cluster context fails every namespace with the same
+  // message, and GitHub shows only the first 10 error annotations of a step.
+  const byProblem = new Map<string, TargetResult[]>();
+  for (const r of [...report.outcomes.values()].flatMap((o) => o.results.filter(isFailure))) {
+    const key = `${r.target}\u0000${r.message}`;
+    byProblem.set(key, [...(byProblem.get(key) ?? []), r]);
+  }
+  for (const group of byProblem.values()) {
+    const first = group[0]!;
+    core.error(first.message, { title: `${first.target} ${group.map((r) => r.subject).join(', ')}: failed` });
   }
 }
 
