@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { parse as parseYaml } from 'yaml';
 import { maskCredentials } from './credentials/documents.js';
+import { registriesSecrets } from './credentials/registries-yaml.js';
 
 /**
  * Every input of action.yml, read once. This is the only module that calls core.getInput; plan.ts
@@ -131,30 +131,8 @@ export function maskSecretInputs(): void {
   }
   maskCredentials([
     { username: core.getInput('username'), password: core.getInput('password', { trimWhitespace: false }) },
-    ...registriesCredentials(core.getInput('registries')),
+    ...registriesSecrets(core.getInput('registries')),
   ]);
-}
-
-/** Credentials in the `registries` YAML, found leniently: plan.ts reports malformed YAML. */
-function registriesCredentials(text: string): { username: string; password: string }[] {
-  if (text.trim() === '') return [];
-  try {
-    const doc: unknown = parseYaml(text);
-    if (!Array.isArray(doc)) return [];
-    return doc.flatMap((entry: unknown) => {
-      const { username, password } = (entry ?? {}) as { username?: unknown; password?: unknown };
-      // plan.ts accepts numbers too (YAML reads `password: 123456` as one): mask them as text.
-      if (typeof password !== 'string' && typeof password !== 'number') return [];
-      const user = typeof username === 'string' || typeof username === 'number' ? String(username) : '';
-      return [{ username: user, password: String(password) }];
-    });
-  } catch {
-    // Unparseable (plan.ts will say where): still mask whatever follows a `password:` key.
-    return [...text.matchAll(/password\s*:\s*["']?([^"'\r\n]+)/g)].map((m) => ({
-      username: '',
-      password: m[1]!.trim(),
-    }));
-  }
 }
 
 function isFilePath(value: string): boolean {

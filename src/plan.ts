@@ -3,10 +3,11 @@
  * input and the fix, raised before anything is written anywhere.
  */
 import * as fs from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { YAMLParseError } from 'yaml';
 import type { Inputs } from './context.js';
 import { AddressError, parseRegistry } from './credentials/address.js';
 import type { ConfigFormat, Credential } from './credentials/documents.js';
+import { parseRegistriesDocument } from './credentials/registries-yaml.js';
 import { InputError } from './errors.js';
 import { parseImageReference, ReferenceError } from './registry/reference.js';
 import type { Platform, VerificationPlan } from './registry/types.js';
@@ -108,8 +109,8 @@ function credentialFrom(input: string, raw: RawCredential): Credential {
 function stringField(entry: Record<string, unknown>, key: string, index: number): string {
   const value = entry[key];
   if (value === undefined || value === null) return '';
+  // Plain scalars are read as strings (registries-yaml.ts): `password: 0123` stays "0123".
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
   throw new InputError('registries', `entry ${index + 1}: '${key}' must be a string`);
 }
 
@@ -118,7 +119,7 @@ export function parseRegistriesYaml(text: string): RawCredential[] {
   if (text.trim() === '') return [];
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseRegistriesDocument(text);
   } catch (error) {
     const at =
       error instanceof YAMLParseError && error.linePos
@@ -171,15 +172,19 @@ export function planCredentials(inputs: Inputs, state: 'present' | 'absent'): Cr
   for (const raw of parseRegistriesYaml(inputs.registries))
     credentials.push(credentialFrom('registries', raw));
 
-  const seen = new Set<string>();
-  for (const { address } of credentials) {
-    if (seen.has(address.key)) {
+  // Where each credential came from, to name the right input when a registry repeats.
+  const origin = (i: number) =>
+    single && i === 0 ? 'the registry input' : `registries entry ${i + (single ? 0 : 1)}`;
+  const seen = new Map<string, number>();
+  for (const [index, { address }] of credentials.entries()) {
+    const first = seen.get(address.key);
+    if (first !== undefined) {
       throw new InputError(
-        single ? 'registry' : 'registries',
-        `registry ${address.key} is given twice: give each registry's credentials once`,
+        single && first === 0 ? 'registry' : 'registries',
+        `registry ${address.key} is given twice (${origin(first)} and ${origin(index)}): give each registry's credentials once`,
       );
     }
-    seen.add(address.key);
+    seen.set(address.key, index);
   }
   if (credentials.length === 0 && state === 'present') {
     throw new InputError(
