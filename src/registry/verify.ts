@@ -132,6 +132,19 @@ export function classifyResponse(ctx: ResponseContext): { status: VerdictStatus;
     }
     return { status: 'error', message: `the token server of ${registry} answered ${status}` };
   }
+  if (
+    ctx.authScheme === 'none' &&
+    ctx.hasCredentials &&
+    (status === 401 || status === 403 || codes.includes('DENIED') || codes.includes('UNAUTHORIZED'))
+  ) {
+    // /v2/ answered 200, so no credentials were sent: saying they were rejected would be wrong.
+    return {
+      status: 'unauthorized',
+      message:
+        `${registry} asked for no credentials at /v2/ but answered ${status} for ${repository}: ` +
+        'docker and skopeo only log in when /v2/ asks them to (401 with WWW-Authenticate), so they cannot pull it either',
+    };
+  }
   const denied = `these credentials have no pull access to ${repository} on ${registry}`;
   if (status === 403 || codes.includes('DENIED') || ctx.challengeError === 'insufficient_scope') {
     return ctx.hasCredentials || status === 403
@@ -188,11 +201,16 @@ const UNREACHABLE_CODES = new Set([
   'TimeoutError',
 ]);
 
-/** A thrown network/TLS error as a verdict status and message. `host` is what we tried to reach. */
+/**
+ * A thrown network/TLS error as a verdict status and message. `host` is what we tried to reach;
+ * `written` says whether the user wrote this registry in an input (else it comes from `images` only,
+ * and "write it as http://" is no advice they can follow by itself).
+ */
 export function classifyError(
   error: unknown,
   host: string,
   what = 'the registry',
+  written = true,
 ): { status: VerdictStatus; message: string } {
   if (error instanceof Failure) return { status: error.status, message: error.message };
   const codes = errorCodes(error);
@@ -209,7 +227,10 @@ export function classifyError(
   if (protocolCode) {
     return {
       status: 'tls',
-      message: `TLS to ${what} ${host} failed (${protocolCode}): if it serves plain HTTP, write the registry as http://${host}`,
+      message: written
+        ? `TLS to ${what} ${host} failed (${protocolCode}): if it serves plain HTTP, write the registry as http://${host}`
+        : `TLS to ${what} ${host} failed (${protocolCode}): if it serves plain HTTP, give its credentials ` +
+          `with registry http://${host}, or set tls-verify: false to fall back to plain HTTP as docker and skopeo do`,
     };
   }
   const netCode = codes.find((c) => UNREACHABLE_CODES.has(c));
@@ -231,12 +252,38 @@ export function formatPlatform(p: Platform): string {
   return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
 }
 
-/** Whether `available` satisfies `wanted`; no variant asked means any, and arm64 means arm64/v8. */
+/** Architecture aliases, as containerd's platforms.Normalize and `uname -m` write them. */
+const ARCH_ALIASES: Record<string, { architecture: string; variant?: string }> = {
+  x86_64: { architecture: 'amd64' },
+  'x86-64': { architecture: 'amd64' },
+  aarch64: { architecture: 'arm64' },
+  armhf: { architecture: 'arm', variant: 'v7' },
+  armel: { architecture: 'arm', variant: 'v6' },
+  i386: { architecture: '386' },
+};
+
+/**
+ * containerd's normalisation: aliases resolved, `7` written `v7`, arm64 without a variant is v8 and
+ * arm without a variant is v7 (what an index entry `linux/arm` is pulled as).
+ */
+export function normalizePlatform(p: Platform): Platform {
+  const os = p.os.toLowerCase();
+  const alias = ARCH_ALIASES[p.architecture.toLowerCase()];
+  const architecture = alias?.architecture ?? p.architecture.toLowerCase();
+  let variant = p.variant?.toLowerCase() ?? alias?.variant;
+  if (variant && /^\d/.test(variant)) variant = `v${variant}`;
+  if (architecture === 'arm64' && (variant === undefined || variant === 'v8.0')) variant = 'v8';
+  if (architecture === 'arm' && variant === undefined) variant = 'v7';
+  return { os, architecture, ...(variant ? { variant } : {}) };
+}
+
+/** Whether `available` satisfies `wanted`; no variant asked means any (after normalisation). */
 export function platformMatches(wanted: Platform, available: Platform): boolean {
-  if (wanted.os !== available.os || wanted.architecture !== available.architecture) return false;
-  if (!wanted.variant) return true;
-  const norm = (p: Platform) => p.variant ?? (p.architecture === 'arm64' ? 'v8' : '');
-  return norm(wanted) === norm(available);
+  const w = normalizePlatform(wanted);
+  const a = normalizePlatform(available);
+  if (w.os !== a.os || w.architecture !== a.architecture) return false;
+  const asked = wanted.variant !== undefined || ARCH_ALIASES[wanted.architecture.toLowerCase()]?.variant;
+  return !asked || w.variant === a.variant;
 }
 
 interface ManifestJson {
@@ -267,6 +314,8 @@ interface Ping {
 
 interface Context {
   dispatcher: Dispatcher;
+  /** false: an https registry that fails before answering is tried over plain HTTP (see Session). */
+  tlsVerify: boolean;
   tokens: TokenCache;
   retry?: RetryPolicy;
   signal: AbortSignal;
@@ -277,18 +326,38 @@ function digestOf(body: Buffer, algorithm: string): string {
   return `${algo}:${createHash(algo).update(body).digest('hex')}`;
 }
 
+/** Errors meaning no server answered (as opposed to one that spoke something other than TLS). */
+const NOTHING_ANSWERED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'AbortError',
+  'TimeoutError',
+]);
+
 /** One registry as seen with one credential (or anonymously): one ping shared by every image. */
 class Session {
   #ping: Promise<Ping> | undefined;
+  #base: string;
   readonly host: string;
 
   constructor(
     private readonly ctx: Context,
-    readonly base: string,
+    base: string,
     readonly registry: string,
     readonly credential: Credential | undefined,
   ) {
+    this.#base = base;
     this.host = new URL(base).host;
+  }
+
+  /** `scheme://host[:port]`; may turn to http:// during the ping (insecure fallback). */
+  get base(): string {
+    return this.#base;
   }
 
   request(method: 'GET' | 'HEAD', url: string, headers: Record<string, string>): Promise<HttpResponse> {
@@ -306,7 +375,24 @@ class Session {
   }
 
   async #doPing(): Promise<Ping> {
-    const response = await this.request('GET', `${this.base}/v2/`, {});
+    let response: HttpResponse;
+    try {
+      response = await this.request('GET', `${this.base}/v2/`, {});
+    } catch (error) {
+      // With tls-verify: false, docker (insecure-registries) and containers/image (--tls-verify=false)
+      // try HTTPS first and fall back to plain HTTP when it fails; so do we, or skopeo would pull an
+      // image we call unpullable. The HTTPS error stands when HTTP does not answer either.
+      // Not when nothing answered at all: a registry that is down is not tried twice.
+      const down = errorCodes(error).some((code) => NOTHING_ANSWERED.has(code));
+      if (this.ctx.tlsVerify || !this.#base.startsWith('https://') || down) throw error;
+      const plain = `http://${this.host}`;
+      try {
+        response = await this.request('GET', `${plain}/v2/`, {});
+      } catch {
+        throw error;
+      }
+      this.#base = plain;
+    }
     if (response.status === 200) return { scheme: 'none' };
     if (response.status === 401) {
       const ping = pingFromChallenges(headerValues(response, 'www-authenticate'));
@@ -438,7 +524,10 @@ class Verifier {
       verdict.authScheme = ping.scheme;
       Object.assign(verdict, await this.#manifest(session, ping, ref));
     } catch (error) {
-      Object.assign(verdict, classifyError(error, session.host));
+      Object.assign(
+        verdict,
+        classifyError(error, session.host, 'the registry', session.credential !== undefined),
+      );
     }
     verdict.ms = Math.round(performance.now() - started);
     return verdict;
@@ -668,6 +757,7 @@ export async function verifyAll(
   const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000);
   const ctx: Context = {
     dispatcher,
+    tlsVerify: plan.tlsVerify,
     tokens: new TokenCache(dispatcher, options.retry, signal),
     signal,
     ...(options.retry ? { retry: options.retry } : {}),
