@@ -55,6 +55,11 @@ describe('the action, end to end (file destination, no registry)', () => {
     const second = await runAction({ ...creds, 'upload-to': dest });
     expect(JSON.parse(second.outputs['uploaded']!)).toEqual([{ uri: `file://${dest}`, result: 'unchanged' }]);
     expect(fs.statSync(dest).mtimeMs).toBe(mtime);
+
+    // Left world-readable by someone else: the next run tightens it back to 0600.
+    fs.chmodSync(dest, 0o644);
+    await runAction({ ...creds, 'upload-to': dest });
+    expect(fs.statSync(dest).mode & 0o777).toBe(0o600);
     expect(listFiles(second.runnerTemp)).toEqual([]);
   });
 

@@ -8,11 +8,29 @@ import type { Destination, DestinationKind } from './types.js';
 
 function localPath(uri: string): string {
   if (uri.startsWith('file:')) {
-    if (!uri.startsWith('file:///')) {
-      throw new InputError('upload-to', `'${uri}' must be file:///absolute/path (no host part)`);
+    const rest = uri.slice('file:'.length);
+    if (!rest.startsWith('/')) {
+      throw new InputError(
+        'upload-to',
+        `'${uri}' is a relative path: write file:///absolute/path (three slashes) or an absolute path`,
+      );
+    }
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new InputError('upload-to', `'${uri}' is not a valid file:// URI`);
+    }
+    // file://tmp/x.tar.gz names the host "tmp", not the directory /tmp: almost always a slash too few.
+    if (url.hostname !== '') {
+      throw new InputError(
+        'upload-to',
+        `'${uri}' names the host '${url.hostname}': a file destination is local, written file:///absolute/path ` +
+          `(three slashes), e.g. file:///${uri.slice('file://'.length)}`,
+      );
     }
     try {
-      return fileURLToPath(uri);
+      return fileURLToPath(url);
     } catch {
       throw new InputError('upload-to', `'${uri}' is not a valid file:// URI`);
     }
@@ -39,7 +57,11 @@ export const fileDestination: DestinationKind = {
       secrets: [],
       async put(archive) {
         const existing = await readIfExists(file);
-        if (existing && sha256(existing) === archive.sha256) return 'unchanged';
+        if (existing && sha256(existing) === archive.sha256) {
+          // Same bytes, but the archive holds credentials: make sure it is 0600 all the same.
+          await fs.chmod(file, 0o600);
+          return 'unchanged';
+        }
         await writeFileAtomic(file, archive.bytes, 0o600);
         return 'written';
       },
