@@ -224,7 +224,11 @@ describe('fan-out, failures and reporting', () => {
     const failed = entries(run).filter((e) => e.action === 'failed');
     for (const e of failed)
       expect(e.message).toMatch(/^unauthorized \(401\) in context expired: .*kubeconfig user/);
-    expect(run.main.stdout).toContain('::error title=kubernetes expired/apps%3A failed::unauthorized (401)');
+    // One annotation for the one problem, naming both pairs it hit.
+    expect(run.main.stdout).toContain(
+      '::error title=kubernetes expired/apps%2C expired/web%3A failed::unauthorized (401)',
+    );
+    expect(run.main.stdout.match(/^::error title=kubernetes/gm)).toHaveLength(1);
     expect(errorLines(run.main).at(-1)).toBe(
       '2 target write(s) failed: kubernetes expired/apps, kubernetes expired/web',
     );
