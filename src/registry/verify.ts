@@ -509,16 +509,7 @@ class Verifier {
     const started = performance.now();
     const credential = credentialFor(this.credentials, ref.domain);
     const session = this.session(ref.domain, credential);
-    const verdict: Verdict = {
-      image: ref.input,
-      registry: ref.domain,
-      repository: ref.repository,
-      reference: ref.reference,
-      status: 'error',
-      authScheme: 'none',
-      message: '',
-      ms: 0,
-    };
+    const verdict = pendingVerdict(ref.input, ref.domain, ref.repository, ref.reference);
     try {
       const ping = await session.ping();
       verdict.authScheme = ping.scheme;
@@ -690,16 +681,7 @@ class Verifier {
   async login(credential: Credential): Promise<Verdict> {
     const started = performance.now();
     const session = this.session(credential.address.domain, credential);
-    const verdict: Verdict = {
-      image: credential.address.key,
-      registry: credential.address.domain,
-      repository: '',
-      reference: '',
-      status: 'error',
-      authScheme: 'none',
-      message: '',
-      ms: 0,
-    };
+    const verdict = pendingVerdict(credential.address.key, credential.address.domain, '', '');
     try {
       const ping = await session.ping();
       verdict.authScheme = ping.scheme;
@@ -739,6 +721,11 @@ class Verifier {
     verdict.ms = Math.round(performance.now() - started);
     return verdict;
   }
+}
+
+/** A verdict before any answer: `error` until a check says otherwise. */
+function pendingVerdict(image: string, registry: string, repository: string, reference: string): Verdict {
+  return { image, registry, repository, reference, status: 'error', authScheme: 'none', message: '', ms: 0 };
 }
 
 /** One verdict per image (in input order), or per credential when there are no images. */
