@@ -4,7 +4,8 @@
  * `skopeo inspect --raw` one image at a time through the same proxy. Prints the wall-time ratio and
  * our request count against the floor (1 ping + 1 token per repository + 1 manifest request per image).
  *
- * Path: client → latency proxy (TCP, delays each chunk) → counting proxy (TLS) → registry.
+ * Path: client → latency proxy (TCP, delays each chunk) → counting proxy (TLS) → registry; token
+ * requests go through a latency proxy of their own.
  * The test harness is TypeScript; Node 24 loads it directly (type stripping).
  */
 import { spawn } from 'node:child_process';
@@ -40,7 +41,20 @@ function runAction(env) {
 
 const ca = await createTestCA();
 const users = { bench: 'bench-secret-pw' };
-const registry = await startRegistry({ auth: 'token', tls: true, ca, users });
+// The token issuer sits behind the same added latency as the registry, as a remote one would.
+let tokenLatency;
+const registry = await startRegistry({
+  auth: 'token',
+  tls: true,
+  ca,
+  users,
+  realmVia: async (issuerUrl) => {
+    const url = new URL(issuerUrl);
+    tokenLatency = await startLatencyProxy(url.host, DELAY_MS);
+    url.host = tokenLatency.host;
+    return url.href.replace(/\/$/, '');
+  },
+});
 const counting = await startFaultProxy(registry.url, [], { ca });
 const latency = await startLatencyProxy(counting.host, DELAY_MS);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-bench-'));
@@ -126,6 +140,7 @@ try {
   }
 } finally {
   await latency.stop();
+  await tokenLatency?.stop();
   await counting.stop();
   await registry.stop();
   fs.rmSync(work, { recursive: true, force: true });

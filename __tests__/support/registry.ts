@@ -283,6 +283,8 @@ export async function startRegistry(options: {
   /** Repositories each user may pull ('*' = all); token mode only. Default: every user, all. */
   grants?: Record<string, string[]>;
   ca?: TestCA;
+  /** Token mode: the realm the registry advertises, given the issuer's URL (e.g. through a proxy). */
+  realmVia?: (issuerUrl: string) => Promise<string>;
 }): Promise<TestRegistry> {
   const users = options.users ?? { alice: 'alice-secret-pw' };
   const dir = await tempDir('registry');
@@ -322,8 +324,9 @@ export async function startRegistry(options: {
       issuer: 'test-issuer',
       ...(ca ? { ca } : {}),
     });
+    const realm = options.realmVia ? await options.realmVia(issuer.url) : issuer.url;
     auth =
-      `auth:\n  token:\n    realm: ${issuer.url}\n    service: test-registry\n    issuer: test-issuer\n` +
+      `auth:\n  token:\n    realm: ${realm}\n    service: test-registry\n    issuer: test-issuer\n` +
       `    rootcertbundle: ${issuer.rootBundle}\n`;
   }
   const tls = ca ? `  tls:\n    certificate: ${ca.serverCertFile}\n    key: ${ca.serverKeyFile}\n` : '';
