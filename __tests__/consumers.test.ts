@@ -116,12 +116,7 @@ describe('verification gates shipping', () => {
     expect(verdicts.map((v) => v.status)).toEqual(['unauthorized', 'unauthorized']);
     expect(run.summary).toContain('nothing was shipped');
     expect(run.main.stdout).toMatch(/::error title=.*unauthorized::.*check the password secret/);
-    expect(
-      run.visible
-        .split('\n')
-        .filter((l) => !l.startsWith('::add-mask::'))
-        .join('\n'),
-    ).not.toContain('wrong-password');
+    expect(run.shown).not.toContain('wrong-password');
   });
 
   it('verify: warn annotates the failure and ships anyway', async () => {

@@ -52,13 +52,6 @@ interface Entry {
 }
 const entries = (run: ActionRun): Entry[] => JSON.parse(run.outputs.kubernetes ?? '[]') as Entry[];
 
-function shown(run: ActionRun): string {
-  return run.visible
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n');
-}
-
 describe('where the kubeconfig comes from', () => {
   it('merges KUBECONFIG files as kubectl does, even when they share user or cluster names', async () => {
     // Two clusters' kubeconfigs as admins download them: both call their user `admin`.
@@ -123,7 +116,7 @@ describe('where the kubeconfig comes from', () => {
       },
     ]);
     expect(run.main.stdout).toContain(`::add-mask::${TOKEN_A}`);
-    expect(shown(run)).not.toContain(TOKEN_A);
+    expect(run.shown).not.toContain(TOKEN_A);
   });
 
   it('resolves relative paths in a kubeconfig file named by the input against that file, as kubectl does', async () => {
@@ -191,7 +184,7 @@ describe('where the kubeconfig comes from', () => {
     expect(errorLines(base64.main)).toEqual([
       "Input 'kubeconfig': looks base64-encoded: pass the kubeconfig YAML itself (decode it first, e.g. base64 -d)",
     ]);
-    expect(shown(base64)).not.toContain(encoded);
+    expect(base64.shown).not.toContain(encoded);
   });
 });
 
@@ -236,7 +229,7 @@ describe('fan-out, failures and reporting', () => {
     expect(run.summary.match(/<td>kubernetes<\/td>/g)).toHaveLength(4);
     expect(run.summary).toContain('<td><code>expired/web</code></td><td>❌ failed</td>');
     for (const secret of [PASSWORD, TOKEN_A, 'kube-token-EXPIRED-0001']) {
-      expect(shown(run)).not.toContain(secret);
+      expect(run.shown).not.toContain(secret);
     }
   });
 

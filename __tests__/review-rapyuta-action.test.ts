@@ -54,13 +54,6 @@ interface Row {
 const rows = (run: ActionRun): Row[] => JSON.parse(run.outputs.rapyuta ?? '[]') as Row[];
 const calls = () => rio.log.map((r) => `${r.method} ${r.path} ${r.status}`);
 
-function shown(run: ActionRun): string {
-  return run.visible
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n');
-}
-
 describe('present', () => {
   it('one secret per registry, <name>-<n> in order, every field as the v2 API wants it', async () => {
     const run = await runAction(
@@ -107,7 +100,7 @@ describe('present', () => {
       `<td>rapyuta</td><td><code>ci-pull-2</code></td><td>✅ created</td><td>docker secret for https://quay.io created</td>`,
     );
     for (const secret of [rio.token, PASSWORD, QUAY_PASSWORD, 'with: colon and space']) {
-      expect(shown(run)).not.toContain(secret);
+      expect(run.shown).not.toContain(secret);
     }
     expect(run.main.stdout).toContain(`::add-mask::${rio.token}`);
 
@@ -164,7 +157,7 @@ describe('present', () => {
       new RegExp(`^rapyuta\\.io answered ${status} to POST /v2/secrets/`),
     );
     expect(run.main.stdout).toContain('::error title=rapyuta ci-pull%3A failed::');
-    expect(shown(run)).not.toContain('expired-token-9999');
+    expect(run.shown).not.toContain('expired-token-9999');
   });
 
   it('422 surfaces the API error text; 429 is retried; one failure leaves the others written', async () => {
@@ -215,7 +208,7 @@ describe('absent', () => {
       },
     ]);
     expect(rio.names()).toEqual([]);
-    expect(shown(run)).not.toContain(rio.token);
+    expect(run.shown).not.toContain(rio.token);
   });
 });
 

@@ -27,6 +27,8 @@ export interface ActionRun {
   summary: string;
   /** Everything the run made visible: stdout, stderr, summary, outputs, state and env files. */
   visible: string;
+  /** `visible` without the `::add-mask::` registrations, the only lines allowed to hold a secret. */
+  shown: string;
   runnerTemp: string;
   workDir: string;
   /** Runs the post step later, for a run made with skipPost (extra env, e.g. a STATE_ override). */
@@ -126,7 +128,11 @@ export async function runAction(
     fs.readFileSync(files.GITHUB_STATE, 'utf8'),
     fs.readFileSync(files.GITHUB_ENV, 'utf8'),
   ].join('\n');
-  return { main, post, outputs, state, env, summary, visible, runnerTemp, workDir, runPost };
+  const shown = visible
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+  return { main, post, outputs, state, env, summary, visible, shown, runnerTemp, workDir, runPost };
 }
 
 /** The `::error::` lines of a step's stdout, decoded. */
