@@ -6,7 +6,7 @@ import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } f
 import type { Inputs } from '../context.js';
 import { DOCKER_HUB_KEY } from '../credentials/address.js';
 import type { Credential } from '../credentials/documents.js';
-import { errorMessage, InputError, TargetError } from '../errors.js';
+import { errorMessage, InputError, redact, TargetError } from '../errors.js';
 import { parseRetryAfter, withRetries } from '../retry.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
@@ -233,8 +233,7 @@ function detail(text: string, status: number, secrets: readonly string[]): strin
     // Not JSON: fall back to the raw text below.
   }
   if (message === '') message = text.replace(/\s+/g, ' ').trim();
-  if (message.length > 300) message = `${message.slice(0, 300)}…`;
-  for (const secret of secrets) if (secret.length >= 4) message = message.replaceAll(secret, '***');
+  message = redact(message, secrets, 300);
   return message === '' ? `HTTP ${status}` : message;
 }
 

@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { createPrivateKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Agent, request, type Dispatcher } from 'undici';
-import { TargetError } from '../../errors.js';
+import { redact, TargetError } from '../../errors.js';
 import { parseRetryAfter, withRetries, type RetryOptions } from '../../retry.js';
 
 export type DcosAuth =
@@ -56,8 +56,7 @@ function describe(body: Buffer, scrub: readonly string[]): string {
   } catch {
     // Not JSON (an HTML page from a proxy…): say nothing rather than dump it.
   }
-  for (const secret of scrub) if (secret !== '') text = text.split(secret).join('***');
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return redact(text, scrub, 200);
 }
 
 function networkHint(error: unknown): string {
