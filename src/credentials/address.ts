@@ -89,6 +89,11 @@ export function parseRegistry(input: string): RegistryAddress {
   return { key: normalised, domain: normalised, apiHost: normalised, scheme, isDockerHub: false };
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** A URL hostname on this machine: the only place plain http may go (local stores, fakes, tunnels). */
+export const isLoopbackHost = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname.toLowerCase());
+
 /** The base URL of the registry API (`https://host[:port]`). */
 export function apiBaseUrl(address: Pick<RegistryAddress, 'scheme' | 'apiHost'>): string {
   return `${address.scheme}://${address.apiHost}`;

@@ -10,6 +10,7 @@ import type { Inputs } from '../context.js';
 import { InputError, TargetError } from '../errors.js';
 import { parseBoolean, parseChoice } from '../plan.js';
 import type { Destination, DestinationKind, FetchScheme } from './types.js';
+import { isLoopbackHost } from '../credentials/address.js';
 
 /** `none`: for S3-compatible stores without a KMS (MinIO, Ceph RGW), which refuse SSE headers. */
 export type S3Sse = 'AES256' | 'aws:kms' | 'none';
@@ -26,8 +27,6 @@ export interface S3Location {
 
 /** SDK attempts per request (1 + 3 retries on 5xx, throttling and timeouts). */
 export const S3_MAX_ATTEMPTS = 4;
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function parseBucketAndKey(uri: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]*)\/?(.*)$/i.exec(uri);
@@ -75,7 +74,7 @@ function parseEndpoint(value: string): URL | undefined {
     throw new InputError('s3-endpoint', 'must be https://host[:port] without credentials, query or fragment');
   }
   if (url.pathname !== '/') throw new InputError('s3-endpoint', `must have no path (got '${url.pathname}')`);
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     // A signed request hides the secret key, but not the archive, which holds registry passwords.
     throw new InputError('s3-endpoint', 'plain http is accepted for localhost only: use https://');
   }

@@ -4,7 +4,7 @@
  */
 import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Inputs } from '../context.js';
-import { DOCKER_HUB_KEY } from '../credentials/address.js';
+import { DOCKER_HUB_KEY, isLoopbackHost } from '../credentials/address.js';
 import type { Credential } from '../credentials/documents.js';
 import { errorMessage, InputError, redact, TargetError } from '../errors.js';
 import { parseRetryAfter, withRetries } from '../retry.js';
@@ -18,7 +18,6 @@ const NAME_MIN = 3;
 const NAME_MAX = 253;
 /** GUIDs look like `org-…` / `project-…`; anything outside this set could not travel in a header. */
 const GUID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface RapyutaSecretPlan {
@@ -72,7 +71,7 @@ function parseApiUrl(text: string): string {
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     throw new InputError('rapyuta-api-url', 'must not contain user info, a query or a fragment');
   }
-  const loopback = LOOPBACK.has(url.hostname);
+  const loopback = isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new InputError(
       'rapyuta-api-url',
@@ -427,7 +426,7 @@ async function withClient(
   each: (client: Client, secret: RapyutaSecretPlan) => Promise<Action>,
 ) {
   // Loopback never goes through a proxy; everything else honours HTTPS_PROXY / NO_PROXY.
-  const loopback = LOOPBACK.has(new URL(plan.apiUrl).hostname);
+  const loopback = isLoopbackHost(new URL(plan.apiUrl).hostname);
   const dispatcher = loopback ? new Agent() : new EnvHttpProxyAgent();
   const client = new Client(plan, dispatcher, undiciRequest, ctx.log);
   const results: TargetResult[] = [];
