@@ -9,7 +9,8 @@ import { AddressError, parseRegistry } from './credentials/address.js';
 import type { ConfigFormat, Credential } from './credentials/documents.js';
 import { parseRegistriesDocument } from './credentials/registries-yaml.js';
 import { InputError } from './errors.js';
-import { parseImageReference, ReferenceError } from './registry/reference.js';
+import { hasControlCharacter } from './text.js';
+import { parseImageReference, ReferenceError, unreachableRegistry } from './registry/reference.js';
 import type { Platform, VerificationPlan } from './registry/types.js';
 import type { BasePlan } from './targets/types.js';
 
@@ -61,9 +62,6 @@ export function readPem(input: string, value: string): string | undefined {
   return text;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x1f\x7f]/;
-
 interface RawCredential {
   registry: string;
   username: string;
@@ -87,20 +85,20 @@ function credentialFrom(input: string, raw: RawCredential): Credential {
   if (raw.username.includes(':')) {
     throw new InputError(field('username'), `must not contain ':' (Basic auth cannot express it)${where}`);
   }
-  if (CONTROL.test(raw.username) || raw.username.trim() !== raw.username) {
+  if (hasControlCharacter(raw.username) || raw.username.trim() !== raw.username) {
     throw new InputError(field('username'), `contains white space or control characters${where}`);
   }
   if (raw.password.trim() === '') {
     throw new InputError(field('password'), `is empty or white space only: pass the registry secret${where}`);
   }
-  if (CONTROL.test(raw.password)) {
+  if (hasControlCharacter(raw.password)) {
     throw new InputError(
       field('password'),
       `contains a newline or control character: store the secret without a trailing newline${where}`,
     );
   }
   const email = raw.email.trim();
-  if (email !== '' && (CONTROL.test(email) || !/^[^\s@]+@[^\s@]+$/.test(email))) {
+  if (email !== '' && (hasControlCharacter(email) || !/^[^\s@]+@[^\s@]+$/.test(email))) {
     throw new InputError(field('email'), `'${email}' is not an e-mail address${where}`);
   }
   return { address, username: raw.username, password: raw.password, ...(email ? { email } : {}) };
@@ -208,7 +206,10 @@ export function planVerification(inputs: Inputs): VerificationPlan {
   const mode = parseChoice('verify', inputs.verify, ['fail', 'warn', 'off'] as const);
   const images = inputs.images.map((text) => {
     try {
-      return parseImageReference(text);
+      const ref = parseImageReference(text);
+      const unreachable = unreachableRegistry(ref);
+      if (unreachable) throw unreachable;
+      return ref;
     } catch (error) {
       if (error instanceof ReferenceError) throw new InputError('images', error.message);
       throw error;

@@ -1,7 +1,8 @@
 /**
  * Registry address rules: how a user-written registry becomes the key docker/cli stores credentials
- * under, and the host the registry API is spoken to on (reference §1, §4).
+ * under, and the host the registry API is spoken to on.
  */
+import { hasSpaceOrControl } from '../text.js';
 
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 /** The domain image references use for Docker Hub (distribution/reference). */
@@ -52,8 +53,7 @@ export function parseHostPort(hostPort: string): { host: string; port?: number }
 export function parseRegistry(input: string): RegistryAddress {
   const raw = input.trim();
   if (raw === '') throw new AddressError('is empty');
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\x00-\x1f\x7f]/.test(raw)) throw new AddressError('contains white space or control characters');
+  if (hasSpaceOrControl(raw)) throw new AddressError('contains white space or control characters');
 
   let scheme: 'https' | 'http' = 'https';
   let rest = raw;
@@ -93,8 +93,3 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** A URL hostname on this machine: the only place plain http may go (local stores, fakes, tunnels). */
 export const isLoopbackHost = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname.toLowerCase());
-
-/** The base URL of the registry API (`https://host[:port]`). */
-export function apiBaseUrl(address: Pick<RegistryAddress, 'scheme' | 'apiHost'>): string {
-  return `${address.scheme}://${address.apiHost}`;
-}

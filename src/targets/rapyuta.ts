@@ -8,6 +8,7 @@ import { DOCKER_HUB_KEY, isLoopbackHost } from '../credentials/address.js';
 import type { Credential } from '../credentials/documents.js';
 import { errorMessage, InputError, redact, TargetError } from '../errors.js';
 import { parseRetryAfter, withRetries } from '../retry.js';
+import { hasSpaceOrControl } from '../text.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
 const DEFAULT_API_URL = 'https://api.rapyuta.io';
@@ -161,8 +162,7 @@ export function planRapyuta(
     return undefined;
   }
   // Never echo the token: say what is wrong with it only.
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\x00-\x1f\x7f]/.test(token)) {
+  if (hasSpaceOrControl(token)) {
     throw new InputError(
       'rapyuta-token',
       "contains white space or control characters (pass the token alone, without 'Bearer ')",
