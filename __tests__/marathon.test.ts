@@ -410,7 +410,6 @@ describe('marathon inputs', () => {
       { ...SECRET, marathonSecretName: 'a b', marathonDefinitions: ['app.json'] },
       'marathon-secret-name',
     ],
-    ['output dir without definitions', { marathonOutputDir: 'out' }, 'marathon-output-dir'],
     [
       'two files with one base name',
       { ...SECRET, marathonDefinitions: ['a/app.json', 'b/app.json'], marathonOutputDir: 'out' },

@@ -408,18 +408,6 @@ describe('rapyuta target: inputs', () => {
 
   const long = 'a'.repeat(252);
   it.each<[string, Partial<Inputs>, string, RegExp?]>([
-    [
-      'organization without token',
-      { rapyutaToken: '' },
-      'rapyuta-token',
-      /rapyuta-organization, rapyuta-project/,
-    ],
-    [
-      'API URL without token',
-      { rapyutaToken: '', rapyutaOrganization: '', rapyutaProject: '', rapyutaSecretName: '' },
-      'rapyuta-token',
-      /rapyuta-api-url is set/,
-    ],
     ['token with Bearer prefix', { rapyutaToken: 'Bearer abc.def' }, 'rapyuta-token', /without 'Bearer '/],
     ['missing organization', { rapyutaOrganization: '' }, 'rapyuta-organization', /required/],
     ['missing project', { rapyutaProject: ' ' }, 'rapyuta-project', /required/],

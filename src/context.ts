@@ -1,8 +1,10 @@
 import * as core from '@actions/core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { maskCredentials } from './credentials/documents.js';
 import { registriesSecrets } from './credentials/registries-yaml.js';
+import { expandHome, isDocumentText } from './paths.js';
 
 /**
  * Every input of action.yml, read once. This is the only module that calls core.getInput; plan.ts
@@ -137,9 +139,9 @@ export function maskSecretInputs(): void {
 
 function isFilePath(value: string): boolean {
   const text = value.trim();
-  if (text === '' || text.includes('\n')) return false;
+  if (text === '' || isDocumentText(text)) return false;
   try {
-    return fs.statSync(text.replace(/^~(?=\/)/, os.homedir())).isFile();
+    return fs.statSync(expandHome(text, os.homedir(), path)).isFile();
   } catch {
     return false;
   }

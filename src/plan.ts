@@ -2,14 +2,19 @@
  * Pure validation: raw Inputs → a typed Plan. Every user mistake becomes one InputError naming the
  * input and the fix, raised before anything is written anywhere.
  */
+import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { YAMLParseError } from 'yaml';
 import type { Inputs } from './context.js';
 import { AddressError, parseRegistry } from './credentials/address.js';
 import type { ConfigFormat, Credential } from './credentials/documents.js';
 import { parseRegistriesDocument } from './credentials/registries-yaml.js';
 import { InputError } from './errors.js';
+import { expandHome } from './paths.js';
 import { hasControlCharacter } from './text.js';
+import { checkInputNeeds } from './targets/requirements.js';
 import { parseImageReference, ReferenceError, unreachableRegistry } from './registry/reference.js';
 import type { Platform, VerificationPlan } from './registry/types.js';
 import type { BasePlan } from './targets/types.js';
@@ -52,7 +57,7 @@ export function readPem(input: string, value: string): string | undefined {
   if (v.includes('-----BEGIN ')) return `${v}\n`;
   let text: string;
   try {
-    text = fs.readFileSync(v, 'utf8');
+    text = fs.readFileSync(expandHome(v, os.homedir(), path), 'utf8');
   } catch {
     throw new InputError(input, `is neither PEM text nor a readable file: '${v}'`);
   }
@@ -60,6 +65,30 @@ export function readPem(input: string, value: string): string | undefined {
     throw new InputError(input, `file '${v}' holds no PEM certificate`);
   }
   return text;
+}
+
+/**
+ * PEM certificates (text or a file) that must parse: a damaged CA secret would otherwise be
+ * dropped without a word, and the first TLS handshake would blame the server's certificate.
+ */
+export function readCertificates(input: string, value: string): string | undefined {
+  const pem = readPem(input, value);
+  if (pem === undefined) return undefined;
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    throw new InputError(input, 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+  }
+  blocks.forEach((block, index) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new InputError(
+        input,
+        `certificate ${index + 1} of ${blocks.length} is not a valid PEM certificate: check the secret holds the whole file`,
+      );
+    }
+  });
+  return pem;
 }
 
 interface RawCredential {
@@ -216,17 +245,30 @@ export function planVerification(inputs: Inputs): VerificationPlan {
     }
   });
   const tlsVerify = parseBoolean('tls-verify', inputs.tlsVerify);
-  const caCert = readPem('ca-cert', inputs.caCert);
+  const caCert = readCertificates('ca-cert', inputs.caCert);
+  // docker and docker/build-push-action write platforms comma-separated; a newline list works too.
+  const platforms = inputs.platforms
+    .flatMap((line) => line.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map(parsePlatform);
+  if (platforms.length > 0 && images.length === 0) {
+    throw new InputError(
+      'platforms',
+      'is set but images is empty: list the images whose platforms should be checked, or remove platforms',
+    );
+  }
   return {
     mode,
     images,
-    platforms: inputs.platforms.map(parsePlatform),
+    platforms,
     tlsVerify,
     ...(caCert ? { caCert } : {}),
   };
 }
 
 export function buildPlan(inputs: Inputs): Plan {
+  checkInputNeeds(inputs);
   const state = parseChoice('state', inputs.state, ['present', 'absent'] as const);
   const configFormat = parseChoice<ConfigFormat>('config-format', inputs.configFormat, [
     'config.json',

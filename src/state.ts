@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { restrictToOwner } from './fsutil.js';
 
 const IS_POST = 'isPost';
 const RUN_DIR = 'runDir';
@@ -25,7 +26,7 @@ export async function createRunDir(): Promise<string> {
   const base = runnerTemp();
   await fs.mkdir(base, { recursive: true });
   const dir = await fs.mkdtemp(path.join(base, PREFIX));
-  await fs.chmod(dir, 0o700);
+  await restrictToOwner(dir, true);
   core.saveState(RUN_DIR, dir);
   return dir;
 }

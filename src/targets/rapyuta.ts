@@ -141,26 +141,8 @@ export function planRapyuta(
   base: { state: 'present' | 'absent'; credentials: Credential[] },
 ) {
   const token = inputs.rapyutaToken.trim();
-  if (token === '') {
-    const others: [string, boolean][] = [
-      ['rapyuta-organization', inputs.rapyutaOrganization.trim() !== ''],
-      ['rapyuta-project', inputs.rapyutaProject.trim() !== ''],
-      ['rapyuta-secret-name', inputs.rapyutaSecretName.trim() !== ''],
-      ['rapyuta-secret-names', inputs.rapyutaSecretNames.length > 0],
-      [
-        'rapyuta-api-url',
-        inputs.rapyutaApiUrl.trim() !== '' && inputs.rapyutaApiUrl.trim() !== DEFAULT_API_URL,
-      ],
-    ];
-    const set = others.filter(([, isSet]) => isSet).map(([name]) => name);
-    if (set.length > 0) {
-      throw new InputError(
-        'rapyuta-token',
-        `is empty but ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set`,
-      );
-    }
-    return undefined;
-  }
+  // Inputs given without rapyuta-token are refused before this (targets/requirements.ts).
+  if (token === '') return undefined;
   // Never echo the token: say what is wrong with it only.
   if (hasSpaceOrControl(token)) {
     throw new InputError(

@@ -14,15 +14,8 @@ export const uploadTarget = defineTarget<UploadPlan>({
   name: 'upload',
   plan(inputs) {
     const fetchScheme = parseChoice<FetchScheme>('fetch-scheme', inputs.fetchScheme, ['https', 'native']);
-    if (inputs.uploadTo.length === 0) {
-      if (inputs.uploadHeaders.length > 0) {
-        throw new InputError(
-          'upload-headers',
-          'is set but upload-to is empty: the headers go to https:// destinations',
-        );
-      }
-      return undefined;
-    }
+    // Inputs given without their destination are refused before this (targets/requirements.ts).
+    if (inputs.uploadTo.length === 0) return undefined;
     const seen = new Set<string>();
     const destinations = inputs.uploadTo.map((uri) => {
       const kind = destinationKinds.find((k) => k.matches(uri));
@@ -41,12 +34,6 @@ export const uploadTarget = defineTarget<UploadPlan>({
       seen.add(destination.display);
       return destination;
     });
-    if (inputs.uploadHeaders.length > 0 && !destinations.some((d) => d.display.startsWith('https://'))) {
-      throw new InputError(
-        'upload-headers',
-        'is set but no upload-to destination is https://: they would go nowhere',
-      );
-    }
     return { destinations, fetchScheme };
   },
   secrets: (plan) => plan.destinations.flatMap((d) => d.secrets),

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { InputError } from '../../errors.js';
+import { expandHome, isDocumentText } from '../../paths.js';
 
 /** Where client-node should load the configuration from at run time. */
 export type KubeconfigSource =
@@ -240,9 +241,9 @@ export function planKubeconfig(
   let files: string[];
   let where: string;
   let origin = 'named by KUBECONFIG';
-  // A one-line value without ':' is a path, not a document (a kubeconfig has `key: value` lines).
-  if (single !== '' && !single.includes('\n') && !single.includes(':')) {
-    const file = path.resolve(single.startsWith('~/') ? path.join(home, single.slice(2)) : single);
+  // A path, not a document: one line with no `key: value` (a colon alone is no sign: D:\a\kubeconfig).
+  if (single !== '' && !isDocumentText(single)) {
+    const file = path.resolve(expandHome(single, home, path));
     if (!fs.existsSync(file)) {
       // The value itself is masked as a secret input: say what it looked like instead.
       throw new InputError(

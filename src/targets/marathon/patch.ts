@@ -239,9 +239,9 @@ export function applyAbsent(doc: JsonObject, kind: DefinitionKind, patch: Patch)
   return { definition: def, notes: [] };
 }
 
-/** The file format written: 2-space JSON and a trailing newline. */
-export function formatDefinition(def: JsonObject): string {
-  return `${JSON.stringify(def, null, 2)}\n`;
+/** The file format written: 2-space JSON and a trailing newline, with the file's line ending. */
+export function formatDefinition(def: JsonObject, eol: '\n' | '\r\n' = '\n'): string {
+  return `${JSON.stringify(def, null, 2)}\n`.replaceAll('\n', eol);
 }
 
 /** Deep equality of JSON values, key order ignored. */
