@@ -34,7 +34,9 @@ export function parseBoolean(input: string, value: string): boolean {
 export function parseChoice<T extends string>(input: string, value: string, choices: readonly T[]): T {
   const v = value.trim();
   if ((choices as readonly string[]).includes(v)) return v as T;
-  throw new InputError(input, `'${v}' is not supported: use one of ${choices.join(', ')}`);
+  const named = choices.filter((c) => c !== '');
+  const orEmpty = named.length < choices.length ? ', or leave it empty' : '';
+  throw new InputError(input, `'${v}' is not supported: use one of ${named.join(', ')}${orEmpty}`);
 }
 
 /** `key=value` lines, e.g. labels and annotations. */
