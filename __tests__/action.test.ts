@@ -122,6 +122,11 @@ describe('the action, end to end (file destination, no registry)', () => {
   it('export-docker-config exports DOCKER_CONFIG for later steps', async () => {
     const run = await runAction({ ...creds, 'export-docker-config': 'true' }, { skipPost: true });
     expect(run.env['DOCKER_CONFIG']).toBe(run.outputs['docker-config-dir']);
+    expect(run.main.stdout.split('\n').filter((l) => l.startsWith('::notice'))).toEqual([
+      expect.stringMatching(
+        /^::notice title=export-docker-config::DOCKER_CONFIG now points at a config holding only registry.example.com:5000: later steps no longer see the runner’s own docker config/,
+      ),
+    ]);
     const without = await runAction(creds);
     expect(without.env['DOCKER_CONFIG']).toBeUndefined();
   });

@@ -2,6 +2,9 @@ import type { Inputs } from '../context.js';
 
 export type FetchScheme = 'https' | 'native';
 
+/** What a put did; a note is something the user should know about this destination (a warning). */
+export type PutResult = 'written' | 'unchanged' | { action: 'written' | 'unchanged'; note: string };
+
 /** One place the archive is stored, parsed from an `upload-to` line. */
 export interface Destination {
   /** Safe to print: no query string or other credential. */
@@ -10,7 +13,7 @@ export interface Destination {
   fetchUri(scheme: FetchScheme): string;
   /** Secret parts of the destination (a signed URL's query, header values) to mask. */
   secrets: string[];
-  put(archive: { bytes: Buffer; sha256: string }): Promise<'written' | 'unchanged'>;
+  put(archive: { bytes: Buffer; sha256: string }): Promise<PutResult>;
   remove(): Promise<'deleted' | 'absent'>;
 }
 

@@ -44,8 +44,11 @@ export const uploadTarget = defineTarget<UploadPlan>({
     const results = await Promise.all(
       plan.destinations.map(async (d): Promise<TargetResult> => {
         try {
-          const action = await d.put(archive);
-          return { target: 'upload', subject: d.display, action, message: `sha256 ${archive.sha256}` };
+          const put = await d.put(archive);
+          const { action, note } = typeof put === 'string' ? { action: put, note: undefined } : put;
+          if (note) ctx.log.warning(`${d.display}: ${note}`);
+          const message = `sha256 ${archive.sha256}${note ? `; ${note}` : ''}`;
+          return { target: 'upload', subject: d.display, action, message };
         } catch (error) {
           return { target: 'upload', subject: d.display, action: 'failed', message: errorMessage(error) };
         }
