@@ -42,7 +42,7 @@ describe('the action, end to end (file destination, no registry)', () => {
     expect(JSON.parse(run.outputs['uploaded']!)).toEqual([{ uri: `file://${dest}`, result: 'written' }]);
     expect(JSON.parse(run.outputs['fetch-uris']!)).toEqual([`file://${dest}`]);
     expect(run.summary).toContain(digest);
-    expect(run.state['runDir']).toBeDefined();
+    expect(run.state['runDir']).toBe(path.dirname(path.dirname(configPath)));
     // Nothing in the runner's home: the runner's ~/.docker is never read or written.
     expect(listFiles(path.join(run.workDir, 'home'))).toEqual([]);
 
