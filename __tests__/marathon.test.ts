@@ -70,7 +70,7 @@ function plan(overrides: Partial<Inputs>, b: BasePlan = base): MarathonPlan {
 const SECRET = { dcosUrl: 'https://dcos.example.com', dcosSecretPath: 'mesos-docker/pullConfig' };
 const TARBALL = { uploadTo: [ARCHIVE] };
 
-/** Golden cases: the seeds' minimal definitions, patched, must equal the seeds' complete examples. */
+/** Golden cases: the docs' minimal definitions, patched, must equal the docs' complete examples. */
 const goldens: {
   name: string;
   input: string;
@@ -79,43 +79,43 @@ const goldens: {
   base?: BasePlan;
 }[] = [
   {
-    name: 'UCR app (seed 001)',
+    name: 'UCR app (Marathon docs)',
     input: 'mesos-docker.input.json',
     expected: 'mesos-docker.expected.json',
     inputs: SECRET,
   },
   {
-    name: 'Docker app switched to MESOS (seed 000)',
+    name: 'Docker app switched to MESOS (DC/OS docs)',
     input: 'mesos-docker-dcos.input.json',
     expected: 'mesos-docker-dcos.expected.json',
     inputs: { ...SECRET, marathonContainerizer: 'mesos' },
   },
   {
-    name: '/simple-pod (seed 000)',
+    name: '/simple-pod',
     input: 'simple-pod.input.json',
     expected: 'simple-pod.expected.json',
     inputs: { ...SECRET, dcosSecretPath: '/pod/pullConfig' },
   },
   {
-    name: '/pod (seed 001)',
+    name: '/pod',
     input: 'pod.input.json',
     expected: 'pod.expected.json',
     inputs: { ...SECRET, dcosSecretPath: 'pod/pullConfig' },
   },
   {
-    name: 'tarball via fetch (seed 001)',
+    name: 'tarball via fetch',
     input: 'some-name-or-id.input.json',
     expected: 'some-name-or-id-fetch.expected.json',
     inputs: TARBALL,
   },
   {
-    name: 'tarball in an existing uris list (seed 000)',
+    name: 'tarball in an existing uris list',
     input: 'some-name-or-id-uris.input.json',
     expected: 'some-name-or-id-uris.expected.json',
     inputs: TARBALL,
   },
   {
-    name: 'Registry 1.0 .dockercfg archive in uris (seed 001)',
+    name: 'Registry 1.0 .dockercfg archive in uris',
     input: 'some-name-or-id.input.json',
     expected: 'some-name-or-id-uris.expected.json',
     inputs: TARBALL,
@@ -402,7 +402,7 @@ describe('marathon patching', () => {
 
 describe('marathon state absent', () => {
   it.each([
-    { name: 'UCR app', input: 'mesos-docker.input.json', inputs: SECRET },
+    { name: 'UCR app (Marathon docs)', input: 'mesos-docker.input.json', inputs: SECRET },
     { name: 'pod', input: 'pod.input.json', inputs: { ...SECRET, dcosSecretPath: 'pod/pullConfig' } },
     { name: 'fetch app', input: 'some-name-or-id.input.json', inputs: TARBALL },
   ])('removes what present added: $name', async ({ input, inputs }) => {

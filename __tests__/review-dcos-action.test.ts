@@ -1,7 +1,7 @@
 /**
  * Review: DC/OS and Marathon through the built action, as the runner runs it (RUNNER_DEBUG=1): the
- * seeds' golden definitions against a TLS fake DC/OS, a second run that changes nothing, absent
- * restoring the seeds' inputs, tarball mode fed by a real S3 upload of the same run, faults, and
+ * golden definitions of the DC/OS and Marathon docs against a TLS fake DC/OS, a second run that
+ * changes nothing, absent restoring the docs' inputs, tarball mode fed by a real S3 upload of the same run, faults, and
  * bad inputs that make no request and write nothing.
  */
 import { createHash } from 'node:crypto';
@@ -96,7 +96,7 @@ const expectGolden = (dir: string, name: string, expected: string): void => {
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed JSON.parse for assertions
 const json = <T>(text: string | undefined): T => JSON.parse(text ?? 'null') as T;
 
-describe('seed golden definitions through the built action', () => {
+describe('golden definitions of the DC/OS and Marathon docs through the built action', () => {
   it('secret mode: the UCR and switched Docker apps; unchanged on a second run; absent restores the inputs', async () => {
     const dir = workspace({
       'ucr.json': 'mesos-docker.input.json',

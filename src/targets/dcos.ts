@@ -1,6 +1,6 @@
 /**
  * The DC/OS Enterprise secret store target: the pull config (config.json) stored at
- * dcos-secret-path for Marathon's `pullConfig` (reference §1, seeds 000/001).
+ * dcos-secret-path for Marathon's `pullConfig`.
  */
 import { createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -29,7 +29,7 @@ export function parseSecretPath(input: string, value: string): string {
   const path = value.trim().replace(/^\/+/, '').replace(/\/+$/, '');
   if (path === '') throw new InputError(input, 'is empty: give a store path such as mesos-docker/pullConfig');
   for (const segment of path.split('/')) {
-    // ⚠ DC/OS does not document the allowed characters; these are the ones its examples use.
+    // DC/OS does not document the allowed characters; these are the ones its examples use.
     if (segment === '' || segment === '.' || segment === '..' || !SEGMENT.test(segment)) {
       throw new InputError(
         input,

@@ -117,7 +117,7 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
     const secretPath = parseSecretPath('dcos-secret-path', inputs.dcosSecretPath);
     plan.secret = {
       secretName,
-      // Marathon names store paths with a leading slash, e.g. "/mesos-docker/pullConfig" (seed 000).
+      // Marathon names store paths with a leading slash, e.g. "/mesos-docker/pullConfig".
       source: `/${secretPath}`,
       containerizer,
       registryDomains: [...new Set(base.credentials.map((c) => c.address.domain))],

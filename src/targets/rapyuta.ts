@@ -1,5 +1,5 @@
 /**
- * rapyuta.io docker secrets through the v2 API (reference §3, seed 004): one `Docker` secret per
+ * rapyuta.io docker secrets through the v2 API: one `Docker` secret per
  * registry, created with POST /v2/secrets/ and, when it already exists, replaced with PUT.
  */
 import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
@@ -13,7 +13,7 @@ import { defineTarget, type Action, type TargetContext, type TargetResult } from
 
 const DEFAULT_API_URL = 'https://api.rapyuta.io';
 const API_VERSION = 'api.rapyuta.io/v2';
-/** Seed 004: ≤ 253 chars, lower-case alphanumerics or '-', alphanumeric at both ends; 3 minimum (ref §3). */
+/** Secret names: 3 to 253 lower-case alphanumerics or '-', alphanumeric at both ends. */
 const NAME = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
 const NAME_MIN = 3;
 const NAME_MAX = 253;
@@ -40,10 +40,10 @@ export interface RapyutaPlan {
 
 /**
  * The registry field of a docker secret: Docker Hub as `https://index.docker.io/v1/` (the console's
- * "Dockerhub" choice, ref §3), a private registry as its URL `https://host[:port]`, or
- * `http://host[:port]` when the user wrote http:// for a plain-HTTP registry.
- * ⚠ The exact form rapyuta.io expects for private registries is unconfirmed; the console only asks
- * for a "Registry Url", so we send a URL with its scheme.
+ * "Dockerhub" choice), a private registry as its URL `https://host[:port]`, or
+ * `http://host[:port]` when the user wrote http:// for a plain-HTTP registry. rapyuta.io does not
+ * document the form for private registries; the console asks for a "Registry Url", so a URL with
+ * its scheme is sent.
  */
 export function rapyutaRegistry(credential: Credential): string {
   const { address } = credential;

@@ -1,5 +1,6 @@
 /**
- * A small client for the DC/OS IAM login and the Enterprise secret store (reference §1). undici is
+ * A small client for the DC/OS IAM login (/acs/api/v1/auth/login) and the Enterprise secret store
+ * (/secrets/v1/secret/default/<path>). undici is
  * used directly so a cluster CA (dcos-ca-cert) applies to these requests only.
  */
 import * as core from '@actions/core';

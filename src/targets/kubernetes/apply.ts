@@ -1,6 +1,7 @@
 /**
  * The Kubernetes writes, per (context, namespace): upsert the pull secret in place (never delete +
- * create, anchors pain point 5), link it from service accounts, and the reverse for state absent.
+ * create, which would leave a window where pods cannot pull), link it from service accounts, and the
+ * reverse for state absent.
  * Loaded only through present/absent, so @kubernetes/client-node stays out of runs that don't use it.
  */
 /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment, @typescript-eslint/no-misused-spread --

@@ -166,7 +166,7 @@ function presentSecretPod(def: JsonObject, patch: SecretPatch): void {
   for (const c of containers) {
     const image = isObject(c) ? c['image'] : undefined;
     if (!isObject(image) || typeof image['id'] !== 'string') continue;
-    // ⚠ image.kind is taken as DOCKER when unset; pullConfig is only valid on DOCKER images.
+    // Marathon takes image.kind as DOCKER when unset; pullConfig is only valid on DOCKER images.
     if ((image['kind'] ?? 'DOCKER') !== 'DOCKER') continue;
     const domain = imageDomain(image['id']);
     if (domain === undefined || !patch.registryDomains.includes(domain)) {
