@@ -86,10 +86,10 @@ function assertNoLeak(run: ActionRun): void {
   }
 }
 
-const expectGolden = (dir: string, name: string, expected: string): void => {
+const expectGolden = (dir: string, name: string, expected: string, eol = '\n'): void => {
   const text = read(dir, name);
   expect(JSON.parse(text)).toEqual(JSON.parse(expected));
-  expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+  expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`.replaceAll('\n', eol));
   expect(marathonViolations(JSON.parse(text))).toEqual([]);
 };
 
@@ -342,7 +342,7 @@ describe('masking a service-account key that was not an input', () => {
 });
 
 describe('definitions as editors save them', () => {
-  it('a UTF-8 byte-order mark and CRLF lines are read like any JSON, then written as 2-space LF', async () => {
+  it('a UTF-8 byte-order mark and CRLF lines are read like any JSON, then written as 2-space JSON keeping CRLF', async () => {
     const dir = workspace({});
     const text = fixture('some-name-or-id.input.json').replace(/\r?\n/g, '\r\n');
     fs.writeFileSync(path.join(dir, 'deploy/app.json'), `\uFEFF${text}`);
@@ -362,6 +362,7 @@ describe('definitions as editors save them', () => {
         'file:///etc/docker.tar.gz',
         `file://${archive}`,
       ),
+      '\r\n',
     );
     const before = read(dir, 'app.json');
     const again = await runAction(inputs, { workDir: dir });
