@@ -130,18 +130,6 @@ export interface DescribeOptions {
   caGiven?: boolean;
 }
 
-const TLS_KINDS = new Set<TransportFailureKind>([
-  'untrusted',
-  'hostname',
-  'expired',
-  'not-yet-valid',
-  'certificate',
-  'plain-http',
-]);
-
-/** Whether the failure is about TLS (never worth a retry). */
-export const isTlsFailure = (failure: TransportFailure): boolean => TLS_KINDS.has(failure.kind);
-
 /** The user message for a classified failure: what happened, at which host, and what to do. */
 export function describeFailure(failure: TransportFailure, options: DescribeOptions): string {
   const { host, what = 'the server' } = options;

@@ -149,11 +149,6 @@ export class TransportError extends Error {
     super(message, options);
     this.name = 'TransportError';
   }
-
-  /** Transient and attempts were exhausted. */
-  get transient(): boolean {
-    return isTransientFailure(this.failure);
-  }
 }
 
 export interface ClientOptions extends DispatcherOptions {
