@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { ROOT, runAction } from './support/action.js';
 import { FakeDcos, selfSignedCert } from './support/fake-dcos.js';
 import { startFakeGcs, type FakeGcs } from './support/fake-gcs.js';
@@ -65,6 +66,15 @@ afterAll(async () => {
   ]);
 });
 
+/** The fake's kubeconfig with `proxy-url` on its cluster. */
+function kubeconfigWithProxy(proxyUrl: string): string {
+  const config = parse(kube.kubeconfig([{ name: 'preview' }])) as {
+    clusters: { cluster: Record<string, string> }[];
+  };
+  for (const { cluster } of config.clusters) cluster['proxy-url'] = proxyUrl;
+  return stringify(config);
+}
+
 function inputs(): Record<string, string> {
   return {
     registry: registry.host,
@@ -97,24 +107,27 @@ function inputs(): Record<string, string> {
 }
 
 /** Runs the action with these proxy variables; the addresses it connected to, and the outputs. */
-async function run(proxyEnv: Record<string, string>) {
+async function run(proxyEnv: Record<string, string>, extra: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-proxy-'));
   const log = path.join(dir, 'connections.log');
   fs.writeFileSync(log, '');
-  const result = await runAction(inputs(), {
-    workDir: dir,
-    skipPost: true,
-    env: {
-      ...proxyEnv,
-      NODE_OPTIONS: `--import=${PRELOAD}`,
-      CONNECT_LOG: log,
-      AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
-      AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
-      NODE_EXTRA_CA_CERTS: put.ca.caFile,
-      STORAGE_EMULATOR_HOST: gcs.base,
-      GOOGLE_APPLICATION_CREDENTIALS: gcs.credentialsFile,
+  const result = await runAction(
+    { ...inputs(), ...extra },
+    {
+      workDir: dir,
+      skipPost: true,
+      env: {
+        ...proxyEnv,
+        NODE_OPTIONS: `--import=${PRELOAD}`,
+        CONNECT_LOG: log,
+        AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+        NODE_EXTRA_CA_CERTS: put.ca.caFile,
+        STORAGE_EMULATOR_HOST: gcs.base,
+        GOOGLE_APPLICATION_CREDENTIALS: gcs.credentialsFile,
+      },
     },
-  });
+  );
   const connections = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
   fs.rmSync(dir, { recursive: true, force: true });
   return { result, connections };
@@ -167,6 +180,18 @@ describe('proxies for every client', () => {
     expect(result.outputs['verified']).toBe('true');
     expect(proxy.log).toEqual([]);
     expect(connections).not.toContain(proxy.host);
+    expect(connections).toContain(registry.host);
+  });
+
+  it("a kubeconfig cluster's proxy-url is used for that cluster alone, as kubectl does", async () => {
+    proxy.log.length = 0;
+    const { result, connections } = await run({}, { kubeconfig: kubeconfigWithProxy(proxy.url) });
+    expect(result.main.code, result.main.stdout).toBe(0);
+    const [kubeResult] = JSON.parse(result.outputs['kubernetes'] ?? '[]') as { action: string }[];
+    expect(['created', 'unchanged']).toContain(kubeResult?.action);
+    expect(new Set(proxy.targets())).toEqual(new Set([hostOf(kube.url)]));
+    expect(connections).toContain(proxy.host);
+    expect(connections).not.toContain(hostOf(kube.url));
     expect(connections).toContain(registry.host);
   });
 });
