@@ -27,6 +27,8 @@ export interface HttpRequest {
   body?: Buffer;
   /** Whether the API makes a retry safe; default: PUT, DELETE and reads. */
   idempotent?: boolean;
+  /** Ends the request and its retries (a per-target deadline). */
+  signal?: AbortSignal;
 }
 
 function flatten(headers: TransportResponse['headers']): Record<string, string> {
@@ -51,6 +53,7 @@ export async function send(req: HttpRequest, display: string, once = false): Pro
       ...(req.headers ? { headers: req.headers } : {}),
       ...(req.body ? { body: req.body } : {}),
       ...(req.idempotent !== undefined ? { idempotent: req.idempotent } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
       ...(once ? { retry: { ...DEFAULT_RETRY, attempts: 1 } } : {}),
     });
   } catch (error) {

@@ -34,6 +34,8 @@ export interface DcosConnection {
   url: string;
   caCert?: string;
   auth: DcosAuth;
+  /** Ends every request of the session (a per-target deadline). */
+  signal?: AbortSignal;
 }
 
 interface Response {
@@ -75,6 +77,7 @@ export class DcosSession {
       what: 'the DC/OS cluster',
       caInput: 'dcos-ca-cert',
       ...(connection.caCert ? { ca: connection.caCert } : {}),
+      ...(connection.signal ? { signal: connection.signal } : {}),
       retry: {
         attempts: retry.attempts ?? DEFAULT_RETRY.attempts,
         baseMs: retry.baseMs ?? DEFAULT_RETRY.baseMs,
