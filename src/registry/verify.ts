@@ -212,12 +212,7 @@ export function classifyError(
           'a registry reachable only inside a cluster needs verify: warn',
       };
     default: {
-      const detail =
-        error instanceof TransportError
-          ? error.message
-          : error instanceof Error
-            ? error.message
-            : String(error);
+      const detail = error instanceof Error ? error.message : String(error);
       return { status: 'error', message: `talking to ${what} ${host} failed: ${detail}` };
     }
   }
