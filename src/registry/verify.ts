@@ -726,6 +726,7 @@ export async function verifyAll(
   const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000);
   const client = createClient({
     dispatcher,
+    timeoutMs: options.requestTimeoutMs ?? 15_000,
     what: 'the registry',
     caInput: 'ca-cert',
     ...(plan.caCert ? { ca: plan.caCert } : {}),
