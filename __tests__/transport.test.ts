@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { proxyFor } from '../src/http/proxy.js';
+import { proxyFor, TunnelingHttpAgent, TunnelingHttpsAgent } from '../src/http/proxy.js';
 import { createClient, TransportError, type ClientOptions, type HttpMethod } from '../src/http/transport.js';
 import { withEnvironmentProxy } from '../src/targets/kubernetes/apply.js';
-import { setProxyEnv } from './support/forward-proxy.js';
+import { setProxyEnv, startForwardProxy } from './support/forward-proxy.js';
 import { createTestCA, type TestCA } from './support/registry.js';
 import { issueCert } from './support/tls.js';
 
@@ -422,5 +422,45 @@ describe('proxy choice (the SDK agents and the Kubernetes client)', () => {
     const cluster = withEnvironmentProxy(kc, kc.getCurrentCluster());
     expect(cluster?.proxyUrl).toBe(expected);
     expect(kc.getCurrentCluster()?.proxyUrl).toBe(expected);
+  });
+
+  /** GET through a Node agent, as the AWS SDK's handler does. */
+  const get = (url: string, agent: http.Agent) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = (url.startsWith('https:') ? https : http).get(url, { agent }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      });
+      request.on('error', reject);
+    });
+
+  it('the SDK agents tunnel through the proxy (TLS inside the tunnel, with their own CA), or go direct by NO_PROXY', async () => {
+    const [proxy, ca] = await Promise.all([startForwardProxy(), createTestCA()]);
+    const secure = await serve({ tls: issueCert(ca.dir, 'IP:127.0.0.1') });
+    secure.handle((_req, res) => res.end('through'));
+    plain.handle((_req, res) => res.end('plain'));
+    try {
+      restore = setProxyEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url });
+      const httpsAgent = new TunnelingHttpsAgent({ ca: ca.caPem });
+      const httpAgent = new TunnelingHttpAgent();
+      expect(await get(`${secure.origin}/o`, httpsAgent)).toEqual({ status: 200, body: 'through' });
+      expect(await get(`${plain.origin}/o`, httpAgent)).toEqual({ status: 200, body: 'plain' });
+      expect(proxy.log).toEqual([`CONNECT ${secure.host}`, `CONNECT ${plain.host}`]);
+      httpsAgent.destroy();
+      httpAgent.destroy();
+
+      restore();
+      restore = setProxyEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+      proxy.log.length = 0;
+      const direct = new TunnelingHttpsAgent({ ca: ca.caPem });
+      expect(await get(`${secure.origin}/o`, direct)).toEqual({ status: 200, body: 'through' });
+      expect(proxy.log).toEqual([]);
+      direct.destroy();
+    } finally {
+      await Promise.all([proxy.stop(), secure.stop()]);
+    }
   });
 });
