@@ -44,6 +44,8 @@ export interface DispatcherOptions {
   tlsVerify?: boolean;
   /** Connect, headers and body timeout. */
   timeoutMs?: number;
+  /** Offer HTTP/2 by ALPN (undici falls back to HTTP/1.1). */
+  allowH2?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -74,6 +76,7 @@ export function buildDispatcher(options: DispatcherOptions = {}): Dispatcher {
     keepAliveTimeout: 10_000,
     headersTimeout: timeout,
     bodyTimeout: timeout,
+    ...(options.allowH2 ? { allowH2: true } : {}),
   });
 }
 
