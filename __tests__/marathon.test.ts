@@ -244,6 +244,12 @@ describe('switching a Docker app to the Mesos containerizer', () => {
       /HOST networking/,
     ],
     ['docker.network beside networks', { network: 'BRIDGE' }, { networks: [{ mode: 'host' }] }, /both/],
+    [
+      'BRIDGE with portDefinitions',
+      { network: 'BRIDGE' },
+      { portDefinitions: [{ port: 0 }] },
+      /host networking only, not container\/bridge/,
+    ],
   ])('%s: refused at plan time, the file untouched', (_name, docker, extra, message) => {
     const text = JSON.stringify(dockerApp(docker, extra), null, 2);
     const file = write('web.json', text);

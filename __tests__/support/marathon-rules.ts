@@ -76,6 +76,8 @@ export function marathonViolations(def: unknown): string[] {
     }
     if (networks.some((n) => isObj(n) && n['mode'] === 'host') && nonEmpty(container['portMappings']))
       problems.push('portMappings are not allowed with host-networking');
+    if (networks.some((n) => isObj(n) && n['mode'] !== 'host') && nonEmpty(def['portDefinitions']))
+      problems.push('portDefinitions are only allowed with host-networking');
   }
   return problems;
 }

@@ -134,6 +134,11 @@ function switchToMesos(def: JsonObject, container: JsonObject, docker: JsonObjec
     if (!isEmptyList(def['networks'])) {
       refuse('it has both container.docker.network and "networks", which Marathon refuses');
     }
+    if (mode !== 'host' && (!isEmptyList(def['portDefinitions']) || !isEmptyList(def['ports']))) {
+      refuse(
+        `it has portDefinitions (or ports), which Marathon allows with host networking only, not ${mode}`,
+      );
+    }
     def['networks'] = [{ mode }];
   }
   const mappings = docker['portMappings'];
