@@ -193,7 +193,7 @@ describe('the action, end to end (file destination, no registry)', () => {
     [
       's3-endpoint without s3://',
       { ...creds, 's3-endpoint': 'https://minio.example.com' },
-      /^Input 's3-endpoint': is set but an s3:\/\/ destination/,
+      /^Input 's3-endpoint': is set but upload-to has no s3:\/\/ destination/,
     ],
     [
       'platforms without images',

@@ -54,8 +54,10 @@ describe('inputs that need another', () => {
     const error = thrown(() => buildPlan(inputsOf({ ...creds, [input]: valueOf(input) })));
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).input).toBe(input);
-    const what = needs.endsWith('//') ? `an ${needs} destination` : needs;
-    expect((error as InputError).message).toContain(`is set but ${what}`);
+    // The message says what is missing, in the enabler's own words (s3://, kubernetes-namespaces…).
+    expect((error as InputError).message).toMatch(
+      new RegExp(`^Input '${input}': is set but [^:]*${needs.replace(/[/]/g, '\\/')}`),
+    );
   });
 
   it.each(rows)('$input beside $needs passes this check', ({ input, needs }) => {
@@ -78,7 +80,10 @@ describe('inputs that need another', () => {
     });
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).input).toBe('s3-endpoint');
-    expect((error as InputError).message).toMatch(/\(and s3-region\)$/);
+    expect((error as InputError).message).toBe(
+      "Input 's3-endpoint': is set but upload-to has no s3:// destination: it applies only to s3:// destinations; " +
+        'set that, or remove it (and s3-region)',
+    );
   });
 
   it('upload-headers beside an s3:// destination only is refused', () => {
@@ -86,6 +91,6 @@ describe('inputs that need another', () => {
       checkInputNeeds(inputsOf({ ...ENABLING['s3://'], 'upload-headers': 'Authorization: Bearer x' }));
     });
     expect((error as InputError).input).toBe('upload-headers');
-    expect((error as InputError).message).toMatch(/is set but an https:\/\/ destination in upload-to is not/);
+    expect((error as InputError).message).toMatch(/is set but upload-to has no https:\/\/ destination/);
   });
 });

@@ -6,27 +6,46 @@
 import { INPUT_DEFAULTS, type Inputs } from '../context.js';
 import { InputError } from '../errors.js';
 
-/** What enables a target or destination kind: its name in messages, and whether the inputs give it. */
+/**
+ * What enables a target or destination kind: whether the inputs give it, what is missing when they
+ * do not, and what an input that needs it applies to.
+ */
 const ENABLERS = {
-  'upload-to': { what: 'upload-to', given: (i: Inputs) => i.uploadTo.length > 0 },
+  'upload-to': {
+    given: (i: Inputs) => i.uploadTo.length > 0,
+    missing: 'upload-to is empty',
+    appliesTo: 'upload-to destinations',
+  },
   's3://': {
-    what: 'an s3:// destination in upload-to',
     given: (i: Inputs) => i.uploadTo.some((u) => /^s3:\/\//i.test(u)),
+    missing: 'upload-to has no s3:// destination',
+    appliesTo: 's3:// destinations',
   },
   'https://': {
-    what: 'an https:// destination in upload-to',
     given: (i: Inputs) => i.uploadTo.some((u) => /^https:\/\//i.test(u)),
+    missing: 'upload-to has no https:// destination',
+    appliesTo: 'https:// destinations',
   },
   'kubernetes-namespaces': {
-    what: 'kubernetes-namespaces',
     given: (i: Inputs) => i.kubernetesNamespaces.length > 0,
+    missing: 'kubernetes-namespaces is empty',
+    appliesTo: 'the Kubernetes target, which kubernetes-namespaces turns on',
   },
-  'dcos-url': { what: 'dcos-url', given: (i: Inputs) => i.dcosUrl.trim() !== '' },
+  'dcos-url': {
+    given: (i: Inputs) => i.dcosUrl.trim() !== '',
+    missing: 'dcos-url is empty',
+    appliesTo: 'the DC/OS secret store, which dcos-url turns on',
+  },
   'marathon-definitions': {
-    what: 'marathon-definitions',
     given: (i: Inputs) => i.marathonDefinitions.length > 0,
+    missing: 'marathon-definitions lists no files',
+    appliesTo: 'the Marathon definitions listed in marathon-definitions',
   },
-  'rapyuta-token': { what: 'rapyuta-token', given: (i: Inputs) => i.rapyutaToken.trim() !== '' },
+  'rapyuta-token': {
+    given: (i: Inputs) => i.rapyutaToken.trim() !== '',
+    missing: 'rapyuta-token is empty',
+    appliesTo: 'rapyuta.io, which rapyuta-token turns on',
+  },
 } as const;
 
 type Enabler = keyof typeof ENABLERS;
@@ -92,9 +111,10 @@ export function checkInputNeeds(inputs: Inputs): void {
   if (!first) return;
   const [input, needs] = first;
   const alike = stray.filter(([name, n]) => n === needs && name !== input).map(([name]) => name);
+  const { missing, appliesTo } = ENABLERS[needs];
   throw new InputError(
     input,
-    `is set but ${ENABLERS[needs].what} is not: it applies only with ${ENABLERS[needs].what}; set that, or remove it` +
+    `is set but ${missing}: it applies only to ${appliesTo}; set that, or remove it` +
       (alike.length > 0 ? ` (and ${alike.join(', ')})` : ''),
   );
 }
