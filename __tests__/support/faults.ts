@@ -2,9 +2,13 @@
  * Proxies that sit in front of a test registry: an HTTP(S) reverse proxy that counts requests and
  * injects faults (429 with Retry-After, 5xx, connection resets), and a TCP proxy that adds latency
  * (tc netem is not available). Self-contained for scripts/bench.mjs, like registry.ts.
+ *
+ * The TCP proxy passes TLS through untouched, ALPN included; the reverse proxy offers HTTP/2 over
+ * ALPN (as the distribution registry does) only when asked, with `http2`.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import type { TestCA } from './registry.js';
@@ -44,11 +48,21 @@ export interface FaultProxy {
 export async function startFaultProxy(
   targetUrl: string,
   faults: Fault[] = [],
-  options: { ca?: TestCA } = {},
+  options: { ca?: TestCA; http2?: boolean } = {},
 ): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   const upstream = target.protocol === 'https:' ? https : http;
   const agent = new upstream.Agent({ keepAlive: true, ...(options.ca ? { ca: options.ca.caPem } : {}) });
+  // With http2 and a TLS target, one multiplexed session upstream too (the registry speaks h2), so
+  // the proxy adds no connection set-ups of its own when hundreds of requests arrive at once.
+  let session: http2.ClientHttp2Session | undefined;
+  const upstreamSession = () => {
+    if (!session || session.closed || session.destroyed) {
+      session = http2.connect(target.origin, options.ca ? { ca: options.ca.caPem } : {});
+      session.on('error', () => session?.destroy());
+    }
+    return session;
+  };
   const used = faults.map(() => 0);
   const requests: ProxiedRequest[] = [];
 
@@ -69,7 +83,9 @@ export async function startFaultProxy(
       used[index]!++;
       if (fault.reset) {
         record(0);
-        req.socket.destroy();
+        // Over HTTP/2 the socket carries other streams: reset this one only.
+        if (req.httpVersionMajor === 2) (req as unknown as http2.Http2ServerRequest).stream.close(2);
+        else req.socket.destroy();
         return;
       }
       const status = fault.status ?? 500;
@@ -82,6 +98,35 @@ export async function startFaultProxy(
       res.end(
         req.method === 'HEAD' ? undefined : JSON.stringify({ errors: [{ code, message: 'injected' }] }),
       );
+      return;
+    }
+    if (options.http2 && target.protocol === 'https:') {
+      const headers: http2.OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (!name.startsWith(':') && !HOP_BY_HOP.has(name)) headers[name] = value;
+      }
+      const stream = upstreamSession().request({
+        ...headers,
+        ':method': req.method ?? 'GET',
+        ':path': req.url ?? '/',
+        ':authority': target.host,
+      });
+      stream.on('response', (upHeaders) => {
+        const status = upHeaders[':status'] ?? 502;
+        record(status);
+        const out: http.OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries(upHeaders)) {
+          if (!name.startsWith(':') && !HOP_BY_HOP.has(name)) out[name] = value;
+        }
+        res.writeHead(status, out);
+        stream.pipe(res);
+      });
+      stream.on('error', () => {
+        record(502);
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
+      req.pipe(stream);
       return;
     }
     const headers = { ...req.headers, host: target.host };
@@ -100,12 +145,20 @@ export async function startFaultProxy(
     });
     req.pipe(forward);
   };
-  const server = options.ca
-    ? https.createServer(
-        { cert: fs.readFileSync(options.ca.serverCertFile), key: fs.readFileSync(options.ca.serverKeyFile) },
-        handler,
-      )
-    : http.createServer(handler);
+  const tlsFiles = options.ca
+    ? { cert: fs.readFileSync(options.ca.serverCertFile), key: fs.readFileSync(options.ca.serverKeyFile) }
+    : undefined;
+  const h2server =
+    tlsFiles && options.http2
+      ? http2.createSecureServer({ ...tlsFiles, allowHTTP1: true }, handler as never)
+      : undefined;
+  const server: net.Server =
+    h2server ?? (tlsFiles ? https.createServer(tlsFiles, handler) : http.createServer(handler));
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   const host = `127.0.0.1:${port}`;
@@ -118,18 +171,36 @@ export async function startFaultProxy(
       (stopped ??= new Promise<void>((resolve) => {
         server.close(() => {
           agent.destroy();
+          session?.destroy();
           resolve();
         });
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       })),
   };
 }
+
+/** Connection-specific headers, which HTTP/2 forbids. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'http2-settings',
+]);
 
 export interface LatencyProxy {
   host: string;
   port: number;
   /** TCP connections accepted so far. */
   connections: number;
+  /** performance.now() of the first connection accepted since the last reset(). */
+  firstConnectAt: number | undefined;
+  /** performance.now() of the last chunk delivered back to a client since the last reset(). */
+  lastDeliveredAt: number | undefined;
+  /** Forgets connections and times (between benchmark runs). */
+  reset(): void;
   stop(): Promise<void>;
 }
 
@@ -140,26 +211,33 @@ export async function startLatencyProxy(targetHost: string, delayMs: number): Pr
     targetHost.split(':').pop(),
   ];
   const sockets = new Set<net.Socket>();
-  const delayed = (from: net.Socket, to: net.Socket) => {
+  const state = {
+    connections: 0,
+    firstConnectAt: undefined as number | undefined,
+    lastDeliveredAt: undefined as number | undefined,
+  };
+  const delayed = (from: net.Socket, to: net.Socket, toClient: boolean) => {
     // Chunks keep their order: each is written delayMs after it arrived.
     from.on('data', (chunk) => {
       setTimeout(() => {
-        if (!to.destroyed) to.write(chunk);
+        if (to.destroyed) return;
+        to.write(chunk);
+        if (toClient) state.lastDeliveredAt = performance.now();
       }, delayMs);
     });
     from.on('end', () => setTimeout(() => to.end(), delayMs));
     from.on('error', () => to.destroy());
   };
-  const state = { connections: 0 };
   const server = net.createServer((client) => {
     state.connections++;
+    state.firstConnectAt ??= performance.now();
     const upstream = net.connect(Number(portText), hostname);
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
     }
-    delayed(client, upstream);
-    delayed(upstream, client);
+    delayed(client, upstream, false);
+    delayed(upstream, client, true);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -169,6 +247,15 @@ export async function startLatencyProxy(targetHost: string, delayMs: number): Pr
     port,
     get connections() {
       return state.connections;
+    },
+    get firstConnectAt() {
+      return state.firstConnectAt;
+    },
+    get lastDeliveredAt() {
+      return state.lastDeliveredAt;
+    },
+    reset: () => {
+      Object.assign(state, { connections: 0, firstConnectAt: undefined, lastDeliveredAt: undefined });
     },
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {

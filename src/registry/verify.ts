@@ -33,7 +33,10 @@ const ACCEPT = Object.values(MANIFEST_TYPES).join(', ');
 const INDEX_TYPES = new Set<string>([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList]);
 
 export interface VerifyOptions {
-  /** Images verified at once; default 8. */
+  /**
+   * Images verified at once; default 256. The dispatcher bounds what reaches each server (one HTTP/2
+   * connection, or a few HTTP/1.1 ones with a queue), so this only bounds the work in memory.
+   */
   concurrency?: number;
   /** Connect/headers/body timeout of each request; default 15 s. */
   requestTimeoutMs?: number;
@@ -505,6 +508,30 @@ class Verifier {
     return session;
   }
 
+  /**
+   * Asks for every repository's token as soon as its registry's ping answers, instead of when an
+   * image's turn comes: the token rounds of all repositories then overlap. Failures are left for
+   * the images to report (the token cache does not keep them, so each image sees its own).
+   */
+  prefetchTokens(refs: readonly ImageReference[]): void {
+    const repositories = new Map<Session, Set<string>>();
+    for (const ref of refs) {
+      const session = this.session(ref.domain, credentialFor(this.credentials, ref.domain));
+      let set = repositories.get(session);
+      if (!set) repositories.set(session, (set = new Set()));
+      set.add(ref.repository);
+    }
+    for (const [session, repos] of repositories) {
+      session.ping().then(
+        (ping) => {
+          if (ping.scheme !== 'bearer') return;
+          for (const repository of repos) session.authorization(ping, repository).catch(() => undefined);
+        },
+        () => undefined,
+      );
+    }
+  }
+
   async image(ref: ImageReference): Promise<Verdict> {
     const started = performance.now();
     const credential = credentialFor(this.credentials, ref.domain);
@@ -750,10 +777,13 @@ export async function verifyAll(
     ...(options.retry ? { retry: options.retry } : {}),
   };
   const verifier = new Verifier(ctx, plan, credentials);
+  const concurrency = options.concurrency ?? 256;
   try {
-    return plan.images.length > 0
-      ? await mapConcurrent(plan.images, options.concurrency ?? 8, (ref) => verifier.image(ref))
-      : await mapConcurrent(credentials, options.concurrency ?? 8, (c) => verifier.login(c));
+    if (plan.images.length === 0) {
+      return await mapConcurrent(credentials, concurrency, (c) => verifier.login(c));
+    }
+    verifier.prefetchTokens(plan.images);
+    return await mapConcurrent(plan.images, concurrency, (ref) => verifier.image(ref));
   } finally {
     if (!options.dispatcher) await dispatcher.close();
   }
