@@ -285,6 +285,8 @@ export async function startRegistry(options: {
   ca?: TestCA;
   /** Token mode: the realm the registry advertises, given the issuer's URL (e.g. through a proxy). */
   realmVia?: (issuerUrl: string) => Promise<string>;
+  /** Accept pushes of (signed) schema-1 manifests, off by default in registry 2.8. */
+  schema1?: boolean;
 }): Promise<TestRegistry> {
   const users = options.users ?? { alice: 'alice-secret-pw' };
   const dir = await tempDir('registry');
@@ -334,7 +336,8 @@ export async function startRegistry(options: {
     `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n` +
     `storage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\n` +
     `http:\n  addr: ${host}\n  secret: ${randomBytes(16).toString('hex')}\n${tls}` +
-    auth;
+    auth +
+    (options.schema1 ? 'compatibility:\n  schema1:\n    enabled: true\n' : '');
   await fs.writeFile(path.join(dir, 'config.yml'), config);
 
   const child = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], {
@@ -429,7 +432,7 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export async function pushImage(
   registry: TestRegistry,
   repoTag: string,
-  options: { platforms?: string[]; attestation?: boolean } = {},
+  options: { platforms?: string[]; attestation?: boolean; dockerSchema2?: boolean } = {},
 ): Promise<{ digest: string }> {
   const layout = await tempDir('oci');
   try {
@@ -450,6 +453,13 @@ export async function pushImage(
         ...(variant ? { variant } : {}),
         config: {},
         rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
+        // The schema-1 rewrite needs one history entry per layer.
+        ...(options.dockerSchema2
+          ? {
+              created: '2026-01-01T00:00:00Z',
+              history: [{ created: '2026-01-01T00:00:00Z', created_by: 'ADD hello.txt /' }],
+            }
+          : {}),
       });
       const configDesc = await writeBlob(config, 'application/vnd.oci.image.config.v1+json');
       const manifest = JSON.stringify({
@@ -488,6 +498,8 @@ export async function pushImage(
     );
 
     const args = ['--insecure-policy', 'copy', '--all', '--retry-times', '0'];
+    // Docker schema 2 instead of OCI: what registry 2.8 rewrites to signed schema 1 for old clients.
+    if (options.dockerSchema2) args.push('--format', 'v2s2');
     args.push('--digestfile', path.join(layout, 'digest'));
     let home: string | undefined;
     if (registry.auth !== 'none') {
@@ -503,7 +515,9 @@ export async function pushImage(
       if (home) await fs.rm(home, { recursive: true, force: true });
     }
     const digest = (await fs.readFile(path.join(layout, 'digest'), 'utf8')).trim();
-    if (digest !== top.digest) throw new Error(`skopeo pushed ${digest}, built ${top.digest}`);
+    if (!options.dockerSchema2 && digest !== top.digest) {
+      throw new Error(`skopeo pushed ${digest}, built ${top.digest}`);
+    }
     return { digest };
   } finally {
     await fs.rm(layout, { recursive: true, force: true });

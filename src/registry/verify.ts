@@ -3,7 +3,6 @@
  * (Basic, or a Bearer token per repository), manifest HEAD/GET with the four manifest types — and a
  * verdict saying what failed and what to do. With no images, a `docker login`-like check per registry.
  */
-import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN } from '../credentials/address.js';
 import { credentialFor, type Credential } from '../credentials/documents.js';
@@ -17,6 +16,7 @@ import {
   type HttpResponse,
   type RetryPolicy,
 } from './http.js';
+import { hashOf, ManifestDigestError, manifestDigest } from './manifest-digest.js';
 import type { ImageReference } from './reference.js';
 import { TokenCache, TokenError } from './token.js';
 import type { AuthScheme, Platform, Verdict, VerdictStatus, VerificationPlan } from './types.js';
@@ -324,11 +324,6 @@ interface Context {
   signal: AbortSignal;
 }
 
-function digestOf(body: Buffer, algorithm: string): string {
-  const algo = algorithm === 'sha512' ? 'sha512' : 'sha256';
-  return `${algo}:${createHash(algo).update(body).digest('hex')}`;
-}
-
 /** Errors meaning no server answered (as opposed to one that spoke something other than TLS). */
 const NOTHING_ANSWERED = new Set([
   'ECONNREFUSED',
@@ -602,7 +597,17 @@ class Verifier {
     result.mediaType = mediaType;
     if (method === 'GET') {
       const algorithm = (ref.digest ?? digest ?? 'sha256:').split(':')[0]!;
-      const actual = digestOf(response.body, algorithm);
+      let actual: string;
+      try {
+        actual = manifestDigest(response.body, algorithm);
+      } catch (error) {
+        if (!(error instanceof ManifestDigestError)) throw error;
+        return {
+          ...result,
+          status: 'error',
+          message: `the signed schema-1 manifest of ${ref.repository}:${ref.reference} has no digest: ${error.message}`,
+        };
+      }
       if (digest && digest !== actual) {
         return {
           ...result,
@@ -684,7 +689,7 @@ class Verifier {
           `the config blob of ${ref.repository}:${ref.reference} answered ${response.status}`,
         );
       }
-      if (digestOf(response.body, manifest.config.digest.split(':')[0]!) !== manifest.config.digest) {
+      if (hashOf(response.body, manifest.config.digest.split(':')[0]!) !== manifest.config.digest) {
         throw new Failure(
           'error',
           `the config blob of ${ref.repository}:${ref.reference} does not match its digest`,
