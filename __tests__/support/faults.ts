@@ -228,10 +228,12 @@ export async function startLatencyProxy(targetHost: string, delayMs: number): Pr
     from.on('end', () => setTimeout(() => to.end(), delayMs));
     from.on('error', () => to.destroy());
   };
-  const server = net.createServer((client) => {
+  // No Nagle on either side: a network path delays packets but does not hold small writes back
+  // for an ACK (with delayed ACKs that stalls a TLS handshake or a response's last frame ~40 ms).
+  const server = net.createServer({ noDelay: true }, (client) => {
     state.connections++;
     state.firstConnectAt ??= performance.now();
-    const upstream = net.connect(Number(portText), hostname);
+    const upstream = net.connect({ port: Number(portText), host: hostname, noDelay: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
