@@ -11,6 +11,7 @@ import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { TestCA } from './registry.js';
 
 export interface Fault {
@@ -58,7 +59,17 @@ export async function startFaultProxy(
   let session: http2.ClientHttp2Session | undefined;
   const upstreamSession = () => {
     if (!session || session.closed || session.destroyed) {
-      session = http2.connect(target.origin, options.ca ? { ca: options.ca.caPem } : {});
+      session = http2.connect(target.origin, {
+        createConnection: () =>
+          tls
+            .connect({
+              host: target.hostname,
+              port: Number(target.port),
+              ALPNProtocols: ['h2'],
+              ...(options.ca ? { ca: options.ca.caPem } : {}),
+            })
+            .setNoDelay(true),
+      });
       session.on('error', () => session?.destroy());
     }
     return session;
@@ -156,6 +167,8 @@ export async function startFaultProxy(
     h2server ?? (tlsFiles ? https.createServer(tlsFiles, handler) : http.createServer(handler));
   const sockets = new Set<net.Socket>();
   server.on('connection', (socket: net.Socket) => {
+    // As Node's HTTP/1 servers do by default; its HTTP/2 server does not.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
