@@ -19,6 +19,9 @@ await build({
   keepNames: true,
   legalComments: 'external',
   logLevel: 'warning',
+  // One undici: @actions/http-client (loaded at start-up by @actions/core) would bring a second,
+  // older copy whose evaluation costs every run tens of ms; its ProxyAgent use is the same in ours.
+  alias: { undici: './node_modules/undici' },
   // Some bundled CommonJS packages call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);",
