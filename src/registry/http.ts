@@ -40,7 +40,7 @@ export function createDispatcher(options: HttpOptions): Dispatcher {
     rejectUnauthorized: options.tlsVerify,
   };
   const timeout = options.requestTimeoutMs ?? 15_000;
-  return new EnvHttpProxyAgent({
+  const agent = new EnvHttpProxyAgent({
     connect: { ...tlsOptions, timeout },
     // Through a proxy, the TLS session to the registry is the tunnelled one.
     requestTls: tlsOptions,
@@ -54,6 +54,15 @@ export function createDispatcher(options: HttpOptions): Dispatcher {
     headersTimeout: timeout,
     bodyTimeout: timeout,
   });
+  // Over HTTP/1.1 undici closes the connection after every HEAD (for servers that wrongly send a
+  // body), so each manifest HEAD would pay a new TLS handshake; registries answer HEAD correctly.
+  return agent.compose(
+    (dispatch) => (opts, handler) =>
+      dispatch(
+        opts.method === 'HEAD' && opts.reset === undefined ? { ...opts, reset: false } : opts,
+        handler,
+      ),
+  );
 }
 
 export interface HttpResponse {
