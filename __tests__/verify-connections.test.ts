@@ -7,10 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRegistry } from '../src/credentials/address.js';
 import type { Credential } from '../src/credentials/documents.js';
-import { createDispatcher } from '../src/registry/http.js';
 import { parseImageReference } from '../src/registry/reference.js';
 import type { VerificationPlan } from '../src/registry/types.js';
-import { verifyAll } from '../src/registry/verify.js';
+import { registryDispatcher, verifyAll } from '../src/registry/verify.js';
 import { startFaultProxy, startLatencyProxy, type FaultProxy, type LatencyProxy } from './support/faults.js';
 import { pushImage, startRegistry, type TestRegistry } from './support/registry.js';
 
@@ -59,7 +58,7 @@ describe('connections', () => {
 
   it('HTTP/1.1: at most 16 connections, kept open after HEAD and reused by the next verification', async () => {
     const { front: f, tcp } = await front(false);
-    const dispatcher = createDispatcher({ tlsVerify: true, caCert: registry.ca!.caPem });
+    const dispatcher = registryDispatcher({ tlsVerify: true, caCert: registry.ca!.caPem });
     try {
       const first = await verifyAll(plan(tcp.host, 40), credentials(tcp.host), { dispatcher });
       expect(first.map((v) => v.status)).toEqual(Array(40).fill('ok'));
