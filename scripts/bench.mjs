@@ -32,7 +32,9 @@ const root = path.resolve(import.meta.dirname, '..');
 const { createTestCA, pushImage, skopeoInspect, startRegistry, writeAuthFile } = await import(
   path.join(root, '__tests__/support/registry.ts')
 );
-const { startFaultProxy, startLatencyProxy } = await import(path.join(root, '__tests__/support/faults.ts'));
+const { startFaultProxy, startLatencyProxyThread } = await import(
+  path.join(root, '__tests__/support/faults.ts')
+);
 
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 20);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
@@ -164,14 +166,14 @@ const registry = await startRegistry({
   users,
   realmVia: async (issuerUrl) => {
     const url = new URL(issuerUrl);
-    tokenLatency = await startLatencyProxy(url.host, DELAY_MS);
+    tokenLatency = await startLatencyProxyThread(url.host, DELAY_MS);
     url.host = tokenLatency.host;
     return url.href.replace(/\/$/, '');
   },
 });
 // BENCH_HTTP1=1: a registry that offers only HTTP/1.1 (to see what HTTP/2 brings).
 const counting = await startFaultProxy(registry.url, [], { ca, http2: process.env.BENCH_HTTP1 !== '1' });
-const latency = await startLatencyProxy(counting.host, DELAY_MS);
+const latency = await startLatencyProxyThread(counting.host, DELAY_MS);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-bench-'));
 
 /** Pushes `repos` ({name: tag count}); returns the image names as seen through the latency proxy. */
@@ -217,6 +219,7 @@ async function runAction(images) {
   const started = performance.now();
   const result = await spawnCollect(process.execPath, [dist], { env });
   const wall = performance.now() - started;
+  await Promise.all([latency.sync(), tokenLatency.sync()]);
   const last = Math.max(latency.lastDeliveredAt ?? 0, tokenLatency.lastDeliveredAt ?? 0);
   const outputs = fs.readFileSync(path.join(dir, 'output'), 'utf8');
   fs.rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { TestCA } from './registry.js';
 
 export interface Fault {
@@ -280,6 +281,99 @@ export async function startLatencyProxy(targetHost: string, delayMs: number): Pr
         });
       })),
   };
+}
+
+export interface ThreadedLatencyProxy extends LatencyProxy {
+  /** Fetches connections and times from the thread (they are stale until then). */
+  sync(): Promise<void>;
+}
+
+/**
+ * startLatencyProxy on a thread of its own: the emulated network then keeps its timing while this
+ * thread is busy (a benchmark's servers: TLS handshakes, token signing, proxying). Times are this
+ * thread's performance.now(). Needs Node to load this file itself (the benchmark, not vitest).
+ */
+export async function startLatencyProxyThread(
+  targetHost: string,
+  delayMs: number,
+): Promise<ThreadedLatencyProxy> {
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { latencyProxy: { targetHost, delayMs } },
+  });
+  let pending: ((value: Record<string, number | undefined>) => void) | undefined;
+  const ask = (type: string) =>
+    new Promise<Record<string, number | undefined>>((resolve) => {
+      pending = resolve;
+      worker.postMessage(type);
+    });
+  worker.on('message', (message: Record<string, number | undefined>) => {
+    const resolve = pending;
+    pending = undefined;
+    resolve?.(message);
+  });
+  const ready = await ask('state');
+  // The thread reports absolute times; here they become this thread's performance.now().
+  const local = (t: number | undefined) => (t === undefined ? undefined : t - performance.timeOrigin);
+  const state = {
+    connections: 0,
+    firstConnectAt: undefined as number | undefined,
+    lastDeliveredAt: undefined as number | undefined,
+  };
+  const port = ready.port!;
+  return {
+    host: `127.0.0.1:${port}`,
+    port,
+    get connections() {
+      return state.connections;
+    },
+    get firstConnectAt() {
+      return state.firstConnectAt;
+    },
+    get lastDeliveredAt() {
+      return state.lastDeliveredAt;
+    },
+    async sync() {
+      const m = await ask('state');
+      Object.assign(state, {
+        connections: m.connections ?? 0,
+        firstConnectAt: local(m.firstConnectAt),
+        lastDeliveredAt: local(m.lastDeliveredAt),
+      });
+    },
+    reset() {
+      Object.assign(state, { connections: 0, firstConnectAt: undefined, lastDeliveredAt: undefined });
+      worker.postMessage('reset');
+    },
+    stop: async () => {
+      await ask('stop');
+      await worker.terminate();
+    },
+  };
+}
+
+// The thread side of startLatencyProxyThread.
+if (!isMainThread && parentPort && (workerData as { latencyProxy?: unknown } | null)?.latencyProxy) {
+  const { targetHost, delayMs } = (workerData as { latencyProxy: { targetHost: string; delayMs: number } })
+    .latencyProxy;
+  const port = parentPort;
+  const proxy = await startLatencyProxy(targetHost, delayMs);
+  const absolute = (t: number | undefined) => (t === undefined ? undefined : performance.timeOrigin + t);
+  port.on('message', (type: string) => {
+    if (type === 'reset') {
+      proxy.reset();
+      return;
+    }
+    const answer = () => {
+      port.postMessage({
+        port: proxy.port,
+        connections: proxy.connections,
+        firstConnectAt: absolute(proxy.firstConnectAt),
+        lastDeliveredAt: absolute(proxy.lastDeliveredAt),
+      });
+    };
+    if (type === 'stop') void proxy.stop().then(answer);
+    else answer();
+  });
 }
 
 /** host:port on 127.0.0.1 where nothing listens (the "registry down" case). */
