@@ -1,9 +1,11 @@
 /**
- * How verification uses connections, counted by a TCP proxy in front of a real registry (through a
- * counting front that offers HTTP/2 like the registry, or HTTP/1.1 only): over HTTP/2 every request
- * shares one connection; over HTTP/1.1 connections stay open after a HEAD and are reused, at most
- * 16 at once.
+ * How verification uses connections, counted by a TCP proxy in front of a real registry with token
+ * auth (through a counting front that offers HTTP/2 like the registry, or HTTP/1.1 only): over
+ * HTTP/2 every request shares one connection; over HTTP/1.1 connections stay open after a HEAD and
+ * are reused, at most 16 at once; a token server on a host of its own gets every repository's
+ * token request on a connection of its own at once.
  */
+import * as diagnostics from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRegistry } from '../src/credentials/address.js';
 import type { Credential } from '../src/credentials/documents.js';
@@ -25,8 +27,11 @@ async function front(http2: boolean) {
 }
 
 beforeAll(async () => {
-  registry = await startRegistry({ auth: 'htpasswd', tls: true, users });
-  await Promise.all(['1', '2', '3', '4'].map((tag) => pushImage(registry, `team/app:${tag}`)));
+  registry = await startRegistry({ auth: 'token', tls: true, users });
+  await Promise.all([
+    ...['1', '2', '3', '4'].map((tag) => pushImage(registry, `team/app:${tag}`)),
+    ...['api', 'web', 'worker'].map((repo) => pushImage(registry, `team/${repo}:1`)),
+  ]);
 }, 60_000);
 afterAll(async () => {
   for (const { front: f, tcp } of fronts) await Promise.all([tcp.stop(), f.stop()]);
@@ -72,5 +77,37 @@ describe('connections', () => {
     } finally {
       await dispatcher.close();
     }
+  });
+
+  it('a token server of its own: every repository’s token request connects at once', async () => {
+    const tokenOrigin = new URL(registry.tokenUrl!).origin;
+    const events: string[] = [];
+    const record = (kind: string) => (message: unknown) => {
+      const { connectParams } = message as { connectParams: { protocol: string; host: string } };
+      if (`${connectParams.protocol}//${connectParams.host}` === tokenOrigin) events.push(kind);
+    };
+    const before = record('connecting');
+    const after = record('connected');
+    diagnostics.subscribe('undici:client:beforeConnect', before);
+    diagnostics.subscribe('undici:client:connected', after);
+    try {
+      const images = ['api', 'web', 'worker'].map((repo) => `${registry.host}/team/${repo}:1`);
+      const verdicts = await verifyAll(
+        {
+          mode: 'fail',
+          images: images.map((i) => parseImageReference(i)),
+          platforms: [],
+          tlsVerify: true,
+          caCert: registry.ca!.caPem,
+        },
+        credentials(registry.host),
+      );
+      expect(verdicts.map((v) => v.status)).toEqual(['ok', 'ok', 'ok']);
+    } finally {
+      diagnostics.unsubscribe('undici:client:beforeConnect', before);
+      diagnostics.unsubscribe('undici:client:connected', after);
+    }
+    // Not one connection first to learn the protocol, then the others: all three start at once.
+    expect(events).toEqual(['connecting', 'connecting', 'connecting', 'connected', 'connected', 'connected']);
   });
 });

@@ -149,6 +149,11 @@ export interface TransportRequest {
   /** Whether a retry is safe; default true for GET, HEAD, PUT and DELETE. */
   idempotent?: boolean;
   retry?: RetryPolicy;
+  /**
+   * Offer HTTP/1.1 only. With HTTP/2 offered, requests that reach a host not yet connected wait for
+   * a first connection to learn the protocol; an HTTP/1.1 host then costs them one more handshake.
+   */
+  http1?: boolean;
 }
 
 export interface TransportResponse {
@@ -248,6 +253,8 @@ export function createClient(options: ClientOptions = {}): Client {
           body: req.body ?? null,
           dispatcher,
           signal: anySignal([outer, deadline]),
+          // undici keeps a separate HTTP/1.1-only pool per origin for these.
+          ...(req.http1 ? { allowH2: false } : {}),
         });
         const body = Buffer.from(await res.body.arrayBuffer());
         response = { status: res.statusCode, headers: res.headers, body, url, attempts: attempt };

@@ -408,6 +408,10 @@ class Session {
         ...(ping.service ? { service: ping.service } : {}),
         ...(repository ? { scope: `repository:${repository}:pull` } : {}),
         ...(c ? { username: c.username, password: c.password } : {}),
+        // A token server of its own is not connected yet and gets every repository's request at
+        // once: each on a connection of its own at once, not after a first one learnt the protocol.
+        // One on the registry's origin shares the registry's connection instead.
+        ...(new URL(ping.realm).origin !== new URL(this.base).origin ? { http1: true } : {}),
       });
       return { authorization: `Bearer ${token}` };
     } catch (error) {
