@@ -54,6 +54,8 @@ export interface TestRegistry {
   tokenUrl?: string;
   /** Token mode: stops the token issuer only (the "token server down" case). */
   stopTokenServer(): Promise<void>;
+  /** With `accessLog`: every request the registry answered, from its access log, in order. */
+  accessLog: { method: string; path: string; status: number }[];
 }
 
 const ADMIN = { username: 'registry-admin', password: 'admin-secret-pw' };
@@ -287,6 +289,8 @@ export async function startRegistry(options: {
   realmVia?: (issuerUrl: string) => Promise<string>;
   /** Accept pushes of (signed) schema-1 manifests, off by default in registry 2.8. */
   schema1?: boolean;
+  /** Record every request from the registry's access log (counting without a proxy in between). */
+  accessLog?: boolean;
 }): Promise<TestRegistry> {
   const users = options.users ?? { alice: 'alice-secret-pw' };
   const dir = await tempDir('registry');
@@ -333,7 +337,7 @@ export async function startRegistry(options: {
   }
   const tls = ca ? `  tls:\n    certificate: ${ca.serverCertFile}\n    key: ${ca.serverKeyFile}\n` : '';
   const config =
-    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n` +
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: ${options.accessLog ? 'false' : 'true'}\n` +
     `storage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\n` +
     `http:\n  addr: ${host}\n  secret: ${randomBytes(16).toString('hex')}\n${tls}` +
     auth +
@@ -341,7 +345,18 @@ export async function startRegistry(options: {
   await fs.writeFile(path.join(dir, 'config.yml'), config);
 
   const child = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', options.accessLog ? 'pipe' : 'ignore', 'pipe'],
+  });
+  // The access log (combined format) goes to stdout: `"HEAD /v2/… HTTP/2.0" 200`.
+  const accessLog: TestRegistry['accessLog'] = [];
+  let pending = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    const lines = (pending + d.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /"([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3})/.exec(line);
+      if (match) accessLog.push({ method: match[1]!, path: match[2]!, status: Number(match[3]) });
+    }
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -369,6 +384,7 @@ export async function startRegistry(options: {
     admin: ADMIN,
     auth: options.auth,
     tokenLog: issuer?.log ?? [],
+    accessLog,
     ...(issuer ? { tokenUrl: issuer.url } : {}),
     stopTokenServer: async () => issuer?.stop(),
     stop: () =>
