@@ -51,6 +51,7 @@ function ctx(previous: [string, TargetOutcome][] = [['upload', uploadOutcome([AR
     runDir: workspace,
     previous: new Map(previous),
     log: { info: () => undefined, warning: (m) => warnings.push(String(m)), debug: () => undefined },
+    signal: new AbortController().signal,
   };
 }
 

@@ -29,6 +29,8 @@ export interface HttpRequest {
   url: string;
   headers?: Record<string, string>;
   body?: Buffer;
+  /** The caller's deadline. */
+  signal?: AbortSignal;
 }
 
 /** A fault worth another try: 5xx, 429, timeouts and dropped connections. */
@@ -79,6 +81,7 @@ export async function sendOnce(request: HttpRequest, display: string): Promise<H
       headersTimeout: HTTP_TIMEOUT_MS,
       bodyTimeout: HTTP_TIMEOUT_MS,
       ...(dispatcher ? { dispatcher } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
     });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
@@ -111,6 +114,7 @@ export async function send(request: HttpRequest, display: string): Promise<HttpR
       maxMs: 5000,
       retryable: (error) => error instanceof TransientHttpError,
       delayHint: (error) => (error instanceof TransientHttpError ? error.retryAfterMs : undefined),
+      ...(request.signal ? { signal: request.signal } : {}),
     });
   } catch (error) {
     if (error instanceof TransientHttpError) {

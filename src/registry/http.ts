@@ -108,12 +108,13 @@ export async function send(
     } catch (error) {
       const retryable = errorCodes(error).some((code) => RESET_CODES.has(code));
       if (!retryable || attempt >= policy.attempts || options.signal?.aborted) throw error;
-      await sleep(backoff);
+      await sleep(backoff, options.signal);
       continue;
     }
     const retryable = response.status === 429 || response.status >= 500;
     if (!retryable || attempt >= policy.attempts) return response;
     const hint = response.status === 429 ? parseRetryAfter(header(response, 'retry-after')) : undefined;
-    await sleep(Math.min(policy.maxDelayMs, hint ?? backoff));
+    await sleep(Math.min(policy.maxDelayMs, hint ?? backoff), options.signal);
+    if (options.signal?.aborted) return response;
   }
 }

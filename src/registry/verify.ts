@@ -21,6 +21,7 @@ import type { ImageReference } from './reference.js';
 import { TokenCache, TokenError } from './token.js';
 import type { AuthScheme, Platform, Verdict, VerdictStatus, VerificationPlan } from './types.js';
 import { mapConcurrent } from '../concurrency.js';
+import { DeadlineError } from '../deadline.js';
 
 export const MANIFEST_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -39,6 +40,8 @@ export interface VerifyOptions {
   requestTimeoutMs?: number;
   /** Budget for the whole verification; default 120 s. */
   timeoutMs?: number;
+  /** The caller's deadline for the whole verification, instead of timeoutMs. */
+  signal?: AbortSignal;
   retry?: RetryPolicy;
   /** Use this dispatcher (not closed afterwards) instead of our own. */
   dispatcher?: Dispatcher;
@@ -213,6 +216,12 @@ export function classifyError(
   written = true,
 ): { status: VerdictStatus; message: string } {
   if (error instanceof Failure) return { status: error.status, message: error.message };
+  if (error instanceof DeadlineError) {
+    return {
+      status: 'unreachable',
+      message: `${what} ${host} did not answer: verification ${error.message}`,
+    };
+  }
   const codes = errorCodes(error);
   const tlsCode = codes.find(
     (c) => TLS_CODES.has(c) || c.startsWith('ERR_TLS_CERT') || c.startsWith('CERT_'),
@@ -728,6 +737,20 @@ function pendingVerdict(image: string, registry: string, repository: string, ref
   return { image, registry, repository, reference, status: 'error', authScheme: 'none', message: '', ms: 0 };
 }
 
+/** What verifyAll reports when its deadline passed with checks still running. */
+export function timedOutVerdicts(
+  plan: VerificationPlan,
+  credentials: readonly Credential[],
+  ms: number,
+): Verdict[] {
+  const message = `verification ${new DeadlineError(ms).message}`;
+  const pending =
+    plan.images.length > 0
+      ? plan.images.map((ref) => pendingVerdict(ref.input, ref.domain, ref.repository, ref.reference))
+      : credentials.map((c) => pendingVerdict(c.address.key, c.address.domain, '', ''));
+  return pending.map((v) => ({ ...v, status: 'unreachable', message }));
+}
+
 /** One verdict per image (in input order), or per credential when there are no images. */
 export async function verifyAll(
   plan: VerificationPlan,
@@ -741,7 +764,7 @@ export async function verifyAll(
       ...(plan.caCert ? { caCert: plan.caCert } : {}),
       ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     });
-  const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000);
+  const signal = options.signal ?? AbortSignal.timeout(options.timeoutMs ?? 120_000);
   const ctx: Context = {
     dispatcher,
     tlsVerify: plan.tlsVerify,

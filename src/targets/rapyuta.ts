@@ -6,8 +6,10 @@ import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } f
 import type { Inputs } from '../context.js';
 import { DOCKER_HUB_KEY, isLoopbackHost } from '../credentials/address.js';
 import type { Credential } from '../credentials/documents.js';
-import { errorMessage, InputError, redact, TargetError } from '../errors.js';
+import { orDeadline } from '../deadline.js';
+import { errorMessage, InputError, TargetError } from '../errors.js';
 import { parseRetryAfter, withRetries } from '../retry.js';
+import { redact } from '../secrets.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
 const DEFAULT_API_URL = 'https://api.rapyuta.io';
@@ -220,7 +222,7 @@ class ApiError extends TargetError {
 }
 
 /** The API's `error` text (what the SDK shows), else the raw body, shortened and scrubbed. */
-function detail(text: string, status: number, secrets: readonly string[]): string {
+function detail(text: string, status: number): string {
   let message = '';
   try {
     const json: unknown = JSON.parse(text);
@@ -232,7 +234,7 @@ function detail(text: string, status: number, secrets: readonly string[]): strin
     // Not JSON: fall back to the raw text below.
   }
   if (message === '') message = text.replace(/\s+/g, ' ').trim();
-  message = redact(message, secrets, 300);
+  message = redact(message, 300);
   return message === '' ? `HTTP ${status}` : message;
 }
 
@@ -250,14 +252,8 @@ class Client {
     private readonly dispatcher: Dispatcher,
     private readonly request: typeof undiciRequest,
     private readonly log: TargetContext['log'],
+    private readonly signal: AbortSignal,
   ) {}
-
-  private get secrets(): string[] {
-    return [
-      this.plan.token,
-      ...this.plan.secrets.flatMap((s) => (s.credential ? [s.credential.password] : [])),
-    ];
-  }
 
   /** One logical call with bounded retries on 429, 5xx and network faults; other statuses return. */
   async send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse> {
@@ -270,7 +266,7 @@ class Client {
           response = await this.request(`${this.plan.apiUrl}${path}`, {
             method,
             dispatcher: this.dispatcher,
-            signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+            signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), this.signal]),
             headers: {
               authorization: `Bearer ${this.plan.token}`,
               organizationguid: this.plan.organization,
@@ -282,7 +278,7 @@ class Client {
           });
         } catch (error) {
           throw new ApiError(
-            `rapyuta.io ${method} ${path} failed: ${detail(errorMessage(error), 0, this.secrets)}`,
+            `rapyuta.io ${method} ${path} failed: ${detail(errorMessage(error), 0)}`,
             undefined,
             true,
           );
@@ -291,7 +287,7 @@ class Client {
         const status = response.statusCode;
         if (status === 429 || status >= 500) {
           throw new ApiError(
-            `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status, this.secrets)}`,
+            `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status)}`,
             status,
             true,
             parseRetryAfter(response.headers['retry-after']),
@@ -305,6 +301,7 @@ class Client {
         maxMs,
         retryable: (error) => error instanceof ApiError && error.retryable,
         delayHint: (error) => (error instanceof ApiError ? error.retryAfterMs : undefined),
+        signal: this.signal,
       },
     );
   }
@@ -313,7 +310,7 @@ class Client {
   refuse(method: string, path: string, response: ApiResponse): ApiError {
     const { status, text } = response;
     return new ApiError(
-      `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status, this.secrets)}${hint(status)}`,
+      `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status)}${hint(status)}`,
       status,
       false,
     );
@@ -428,7 +425,7 @@ async function withClient(
   // Loopback never goes through a proxy; everything else honours HTTPS_PROXY / NO_PROXY.
   const loopback = isLoopbackHost(new URL(plan.apiUrl).hostname);
   const dispatcher = loopback ? new Agent() : new EnvHttpProxyAgent();
-  const client = new Client(plan, dispatcher, undiciRequest, ctx.log);
+  const client = new Client(plan, dispatcher, undiciRequest, ctx.log, ctx.signal);
   const results: TargetResult[] = [];
   const report: { name: string; registry: string; action: Action; message: string }[] = [];
   try {
@@ -441,7 +438,7 @@ async function withClient(
         message = summary(action, secret);
       } catch (error) {
         action = 'failed';
-        message = errorMessage(error);
+        message = errorMessage(orDeadline(error, ctx.signal));
       }
       results.push({ target: 'rapyuta', subject: secret.name, action, message });
       report.push({ name: secret.name, registry: secret.registry, action, message });

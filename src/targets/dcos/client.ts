@@ -2,12 +2,12 @@
  * A small client for the DC/OS IAM login and the Enterprise secret store (reference §1). undici is
  * used directly so a cluster CA (dcos-ca-cert) applies to these requests only.
  */
-import * as core from '@actions/core';
 import { createPrivateKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Agent, request, type Dispatcher } from 'undici';
-import { redact, TargetError } from '../../errors.js';
+import { TargetError } from '../../errors.js';
 import { parseRetryAfter, withRetries, type RetryOptions } from '../../retry.js';
+import { redact, registerSecret } from '../../secrets.js';
 
 export type DcosAuth =
   | { kind: 'token'; token: string }
@@ -21,6 +21,8 @@ export interface DcosConnection {
   url: string;
   caCert?: string;
   auth: DcosAuth;
+  /** The target's deadline, passed to every request and retry. */
+  signal?: AbortSignal;
 }
 
 interface Response {
@@ -45,7 +47,7 @@ const LOGIN_PATH = '/acs/api/v1/auth/login';
 const LOGIN_JWT_LIFETIME_S = 5 * 60;
 
 /** `{title, description, code}` of an IAM / secrets error body, secrets scrubbed, kept short. */
-function describe(body: Buffer, scrub: readonly string[]): string {
+function describe(body: Buffer): string {
   let text = '';
   try {
     const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
@@ -56,7 +58,7 @@ function describe(body: Buffer, scrub: readonly string[]): string {
   } catch {
     // Not JSON (an HTML page from a proxy…): say nothing rather than dump it.
   }
-  return redact(text, scrub, 200);
+  return redact(text, 200);
 }
 
 function networkHint(error: unknown): string {
@@ -74,7 +76,6 @@ function networkHint(error: unknown): string {
 export class DcosSession {
   private token = '';
   private readonly dispatcher: Dispatcher;
-  private readonly scrub: string[];
 
   constructor(
     private readonly connection: DcosConnection,
@@ -85,8 +86,6 @@ export class DcosSession {
       headersTimeout: 30_000,
       bodyTimeout: 30_000,
     });
-    const auth = connection.auth;
-    this.scrub = [auth.kind === 'token' ? auth.token : auth.kind === 'password' ? auth.password : ''];
   }
 
   async close(): Promise<void> {
@@ -105,7 +104,13 @@ export class DcosSession {
       async () => {
         let res: Dispatcher.ResponseData;
         try {
-          res = await request(url, { method, headers, body: body ?? null, dispatcher: this.dispatcher });
+          res = await request(url, {
+            method,
+            headers,
+            body: body ?? null,
+            dispatcher: this.dispatcher,
+            ...(this.connection.signal ? { signal: this.connection.signal } : {}),
+          });
         } catch (error) {
           throw new TransientError(`cannot reach ${this.connection.url}: ${networkHint(error)}`);
         }
@@ -115,7 +120,7 @@ export class DcosSession {
           .trim()
           .toLowerCase();
         if (res.statusCode >= 500 || res.statusCode === 429) {
-          const detail = describe(bytes, this.allSecrets());
+          const detail = describe(bytes);
           throw new TransientError(
             `DC/OS answered ${method} ${path.split('?')[0]} with ${res.statusCode}${detail ? ` (${detail})` : ''}`,
             parseRetryAfter(res.headers['retry-after']),
@@ -126,14 +131,11 @@ export class DcosSession {
       {
         attempts: 3,
         ...this.retry,
+        ...(this.connection.signal ? { signal: this.connection.signal } : {}),
         retryable: (error) => error instanceof TransientError,
         delayHint: (error) => (error instanceof TransientError ? error.retryAfterMs : undefined),
       },
     );
-  }
-
-  private allSecrets(): string[] {
-    return [...this.scrub, this.token];
   }
 
   private authorized(extra: Record<string, string> = {}): Record<string, string> {
@@ -156,7 +158,7 @@ export class DcosSession {
         .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
         .setExpirationTime(Math.floor(Date.now() / 1000) + LOGIN_JWT_LIFETIME_S)
         .sign(key);
-      this.scrub.push(jwt);
+      registerSecret(jwt);
       body = { uid: auth.uid, token: jwt };
     }
     const res = await this.send(
@@ -165,7 +167,7 @@ export class DcosSession {
       { 'content-type': 'application/json' },
       JSON.stringify(body),
     );
-    const detail = describe(res.body, this.allSecrets());
+    const detail = describe(res.body);
     const how = auth.kind === 'password' ? 'dcos-password' : 'dcos-private-key';
     if (res.status === 401 || res.status === 403) {
       throw new TargetError(
@@ -192,7 +194,7 @@ export class DcosSession {
     if (typeof token !== 'string' || token === '') {
       throw new TargetError('DC/OS login answered 200 without a token: is dcos-url the cluster URL?');
     }
-    core.setSecret(token);
+    registerSecret(token);
     this.token = token;
   }
 
@@ -203,7 +205,7 @@ export class DcosSession {
 
   /** A 401/403/other failure on the secret store, worded for the user. */
   private failure(res: Response, op: string, path: string): TargetError {
-    const detail = describe(res.body, this.allSecrets());
+    const detail = describe(res.body);
     const suffix = detail ? `: ${detail}` : '';
     if (res.status === 401) {
       const which =
