@@ -177,6 +177,9 @@ function describe(error: unknown, call: Call): KubeCallError {
     ) {
       // Not RBAC: the NamespaceLifecycle admission plugin (a PR preview closed and reopened quickly).
       message = `namespace ${call.namespace} is being deleted (terminating), so nothing new can be created in it: run again once it is gone`;
+    } else if (code === 403 && status.message?.startsWith('admission webhook ')) {
+      // Not RBAC: a validating admission webhook (a policy engine) denied the write.
+      message = `${call.verb} ${call.resource} ${scope(call)} was denied by policy: ${status.message}`;
     } else if (code === 403) {
       message = `forbidden: the credentials need '${call.verb}' on ${call.resource} ${scope(call)}${detail ? ` (${status.message})` : ''}`;
     } else {
