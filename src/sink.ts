@@ -43,6 +43,3 @@ export function setOutput(name: string, value: unknown): void {
 export function saveState(name: string, value: string): void {
   core.saveState(name, redact(value));
 }
-
-/** The log handed to targets: the same redacting sinks. */
-export const log = { info, warning, debug };
