@@ -123,7 +123,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
           code(v.image),
           `${ICON[v.status] ?? '❌'} ${v.status}${v.status === 'ok' ? '' : `: ${escapeHtml(v.message)}`}`,
           shortDigest(v.digest),
-          (v.platforms ?? []).join(', '),
+          escapeHtml((v.platforms ?? []).join(', ')),
           v.authScheme,
           `${v.ms} ms`,
         ]),
