@@ -130,6 +130,12 @@ describe('registerSecret', () => {
     expect(masked).not.toContain('-----BEGIN RSA PRIVATE KEY-----');
   });
 
+  it('registers a short secret whole, but not its trimmed remnant', () => {
+    registerSecret(' ab ');
+    expect(masked).toEqual([' ab ']);
+    expect(redact('a tab and  ab  here')).toBe('a tab and *** here');
+  });
+
   it('registers each form once', () => {
     registerSecret('plain-token-123');
     registerSecret('plain-token-123');

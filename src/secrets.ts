@@ -8,9 +8,10 @@
 import * as core from '@actions/core';
 
 /**
- * Lines of a multi-line secret shorter than this are not registered on their own: lines such as
- * `{`, `}` or `"type": "x",` hold no secret by themselves but appear in ordinary output, and the
- * runner would blank them everywhere in the log. The secret as a whole is always registered.
+ * Lines of a multi-line secret (and the trimmed form of a padded one) shorter than this are not
+ * registered on their own: lines such as `{`, `}` or `"id": 1,` hold no secret by themselves but
+ * appear in ordinary output, and the runner would blank them everywhere in the log. The secret as
+ * a whole is always registered, whatever its length.
  */
 export const MIN_LINE_LENGTH = 8;
 
@@ -69,7 +70,8 @@ function registerForms(value: string): void {
 export function registerSecret(value: string): void {
   if (value.trim() === '') return;
   registerForms(value);
-  registerForms(value.trim());
+  // A server may trim what it quotes; a short trimmed remnant (` a `) would blank every `a`.
+  if (value.trim().length >= MIN_LINE_LENGTH) registerForms(value.trim());
   const lines = value.split(/\r?\n/);
   if (lines.length < 2) return;
   for (const line of lines) {
