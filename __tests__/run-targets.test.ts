@@ -86,7 +86,9 @@ describe('runTargets', () => {
         subjects.map(async (subject) => {
           try {
             await new Promise((_resolve, reject) => {
-              ctx.signal.addEventListener('abort', () => { reject(new Error('socket hang up')); });
+              ctx.signal.addEventListener('abort', () => {
+                reject(new Error('socket hang up'));
+              });
             });
             return { target: 'honours', subject, action: 'created' as const, message: '' };
           } catch (error) {
