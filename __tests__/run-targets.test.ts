@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { orDeadline } from '../src/deadline.js';
 import { errorMessage } from '../src/errors.js';
 import { runTargets, type RunContext } from '../src/run.js';
@@ -37,13 +37,39 @@ const enable = (...list: Target[]) => list.map((t) => ({ target: t, plan: {} }))
 describe('runTargets', () => {
   it('runs independent targets concurrently and reports them in registration order', async () => {
     const log: string[] = [];
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
+      return true;
+    });
     const started = performance.now();
-    const outcomes = await runTargets(
-      enable(timed('slow', 400, log), timed('medium', 200, log), timed('fast', 10, log)),
-      'present',
-      shared(),
-    );
+    let outcomes: Map<string, TargetOutcome>;
+    try {
+      outcomes = await runTargets(
+        enable(timed('slow', 400, log), timed('medium', 200, log), timed('fast', 10, log)),
+        'present',
+        shared(),
+      );
+    } finally {
+      spy.mockRestore();
+    }
     const elapsed = performance.now() - started;
+    // Each target's log is one whole group, never interleaved with another's, in the order they ended.
+    expect(printed).toEqual([
+      '::group::Shipping to fast',
+      'fast-thing: created',
+      '::endgroup::',
+      '::group::Shipping to medium',
+      'medium-thing: created',
+      '::endgroup::',
+      '::group::Shipping to slow',
+      'slow-thing: created',
+      '::endgroup::',
+    ]);
     // All three started before any ended: concurrent, not one after another (which takes 610 ms).
     expect(log.slice(0, 3)).toEqual(['start slow []', 'start medium []', 'start fast []']);
     expect(log.slice(3)).toEqual(['end fast', 'end medium', 'end slow']);

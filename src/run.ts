@@ -106,13 +106,13 @@ async function runOne(
     deadline.clear();
   }
   const title = `${state === 'present' ? 'Shipping to' : 'Removing from'} ${target.name}`;
-  await core.group(title, () => {
-    for (const [kind, message] of lines) sink[kind](message);
-    for (const r of outcome.results) {
-      sink.info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
-    }
-    return Promise.resolve();
-  });
+  // Synchronously, start to end: concurrent targets' groups never interleave.
+  core.startGroup(title);
+  for (const [kind, message] of lines) sink[kind](message);
+  for (const r of outcome.results) {
+    sink.info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
+  }
+  core.endGroup();
   return outcome;
 }
 
