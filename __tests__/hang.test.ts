@@ -60,6 +60,7 @@ function kubeconfig(server: HangingServer): string {
 /** Inputs that point one target at a hanging server, and what the server may have received. */
 interface Case {
   inputs: (server: HangingServer) => Record<string, string>;
+  env?: (server: HangingServer) => Record<string, string>;
   tls: boolean;
   /** The requests that were in flight when the deadline hit: one per call, never a retry. */
   requests: string[];
@@ -70,8 +71,21 @@ const CASES: Record<string, Case> = {
   upload: {
     tls: true,
     inputs: (s) => ({ 'upload-to': `${s.url}/repo/docker.tar.gz` }),
+    env: (s) => ({ NODE_EXTRA_CA_CERTS: s.ca!.file }),
     // The HEAD that would skip an unchanged archive hangs; the PUT never starts after the deadline.
     requests: ['HEAD /repo/docker.tar.gz'],
+    output: 'uploaded',
+  },
+  's3 (AWS SDK)': {
+    tls: false,
+    inputs: (s) => ({
+      'upload-to': 's3://hang-bucket/docker.tar.gz',
+      's3-endpoint': s.url,
+      's3-force-path-style': 'true',
+      's3-sse': 'none',
+    }),
+    env: () => ({ AWS_ACCESS_KEY_ID: 'hang-access-key', AWS_SECRET_ACCESS_KEY: 'hang-secret-key-0000' }),
+    requests: ['HEAD /hang-bucket/docker.tar.gz'],
     output: 'uploaded',
   },
   kubernetes: {
@@ -123,11 +137,9 @@ function expectTimedOut(run: ActionRun, output: string): void {
 }
 
 describe.concurrent('a server that never answers', () => {
-  it.each(Object.entries(CASES))('%s fails at its deadline', async (name, c) => {
+  it.each(Object.entries(CASES))('%s fails at its deadline', async (_name, c) => {
     const server = await hanging(c.tls);
-    const env: Record<string, string> =
-      c.tls && name === 'upload' ? { NODE_EXTRA_CA_CERTS: server.ca!.file } : {};
-    const { run, ms } = await timedRun({ ...base, ...c.inputs(server) }, env);
+    const { run, ms } = await timedRun({ ...base, ...c.inputs(server) }, c.env?.(server) ?? {});
     expect(run.main.code).not.toBe(0);
     expect(ms).toBeGreaterThanOrEqual(TIMEOUT_S * 1000);
     expect(ms).toBeLessThan(TARGET_BOUND_MS);
@@ -177,12 +189,11 @@ describe('every server hangs at once', () => {
     }[];
     expect(verdict!.status).toBe('unreachable');
     expect(verdict!.message).toContain(`verification ${TIMED_OUT}`);
-    for (const [, c] of Object.entries(CASES)) expectTimedOut(run, c.output);
+    const all = ['upload', 'kubernetes', 'dcos', 'rapyuta'].map((name) => CASES[name]!);
+    for (const c of all) expectTimedOut(run, c.output);
     expect(registry.requests).toEqual(['GET /v2/']);
     expect([...kube.requests, ...dcos.requests, ...rio.requests, ...upload.requests].sort()).toEqual(
-      Object.values(CASES)
-        .flatMap((c) => c.requests)
-        .sort(),
+      all.flatMap((c) => c.requests).sort(),
     );
     // Marathon reads the DC/OS outcome: the secret was not stored, so the definition is left alone.
     expect(fs.readFileSync(path.join(workDir, 'app.json'), 'utf8')).toBe(definition);
