@@ -119,7 +119,7 @@ function isSecret(name: string): boolean {
  * Registers secret inputs, and the values derived from registry credentials (`user:pass`, the
  * base64 `auth`), in every form (src/secrets.ts) before anything else reads them.
  */
-export function maskSecretInputs(): void {
+export function registerSecretInputs(): void {
   for (const name of SECRET_INPUTS) registerSecret(core.getInput(name, { trimWhitespace: false }));
   for (const name of SECRET_DOCUMENT_INPUTS) {
     const value = core.getInput(name, { trimWhitespace: false });
@@ -145,7 +145,7 @@ function isFilePath(value: string): boolean {
 }
 
 export function getInputs(): Inputs {
-  maskSecretInputs();
+  registerSecretInputs();
   return {
     registry: text('registry'),
     username: text('username'),
