@@ -184,6 +184,8 @@ export const gsDestination: DestinationKind = {
             headers: { ...authorization, 'content-type': `multipart/related; boundary=${boundary}` },
             body,
             signal,
+            // The multipart upload names the object: a repeat replaces it with the same bytes.
+            idempotent: true,
           },
           native,
         );
