@@ -1,4 +1,6 @@
 import * as core from '@actions/core';
+import type { MintAuth } from '../identity/types.js';
+import { jsonPasswordForms, normaliseJsonPassword } from '../identity/gcp/json-key.js';
 import { DOCKER_HUB_DOMAIN, DOCKER_HUB_KEY, type RegistryAddress } from './address.js';
 
 /** One registry's credentials, validated by plan.ts. */
@@ -7,6 +9,8 @@ export interface Credential {
   username: string;
   password: string;
   email?: string;
+  /** Set when the credential is minted from a cloud identity (username/password filled in then). */
+  auth?: MintAuth;
 }
 
 export type ConfigFormat = 'config.json' | 'dockercfg';
@@ -25,9 +29,14 @@ export function maskCredentials(credentials: readonly Pick<Credential, 'username
   for (const { username, password } of credentials) {
     if (password.trim() === '') continue;
     core.setSecret(password);
+    // A multi-line password (a service-account key for _json_key): every line and escaped form too.
+    const multiLine = /[\r\n]/.test(password);
+    if (multiLine) for (const form of jsonPasswordForms(password)) core.setSecret(form);
     if (username === '') continue;
-    core.setSecret(`${username}:${password}`);
-    core.setSecret(basicAuth(username, password));
+    for (const form of multiLine ? [password, normaliseJsonPassword(password)] : [password]) {
+      core.setSecret(`${username}:${form}`);
+      core.setSecret(basicAuth(username, form));
+    }
   }
 }
 
