@@ -1,0 +1,158 @@
+/**
+ * auth: aws / aws-public end to end: the built action mints with the real AWS SDK (default chain,
+ * web identity through STS) against faithful fakes, the loopback registry (htpasswd user AWS, as ECR
+ * answers with Basic) verifies ok, and skopeo pulls with the config.json the action wrote.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorLines, runAction } from './support/action.js';
+import { startFakeAws, type FakeAws } from './support/fake-aws.js';
+import { pushImage, skopeoInspect, startRegistry, tempDir, type TestRegistry } from './support/registry.js';
+
+let aws: FakeAws;
+let registry: TestRegistry;
+let publicRegistry: TestRegistry;
+let dir: string;
+
+beforeAll(async () => {
+  aws = await startFakeAws();
+  // A faithful ECR: Basic auth, user AWS, the password the fake's token carries.
+  registry = await startRegistry({ auth: 'htpasswd', tls: true, users: { AWS: aws.password } });
+  publicRegistry = await startRegistry({
+    auth: 'htpasswd',
+    tls: true,
+    ca: registry.ca!,
+    users: { AWS: aws.publicPassword },
+  });
+  await pushImage(registry, 'app:1');
+  await pushImage(publicRegistry, 'tool:2');
+  dir = await tempDir('aws-identity');
+  fs.writeFileSync(path.join(dir, 'web-identity-token'), aws.webIdentityToken);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([aws.stop(), registry.stop(), publicRegistry.stop()]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** What aws-actions/configure-aws-credentials leaves for later steps with OIDC, pointed at the fakes. */
+function awsEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ROLE_ARN: aws.roleArn,
+    AWS_WEB_IDENTITY_TOKEN_FILE: path.join(dir, 'web-identity-token'),
+    AWS_ENDPOINT_URL_STS: aws.stsUrl,
+    AWS_ENDPOINT_URL_ECR: aws.ecrUrl,
+    AWS_ENDPOINT_URL_ECR_PUBLIC: aws.ecrPublicUrl,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+describe('auth: aws', () => {
+  it('mints with the web identity role, verifies ok, and skopeo pulls with the written config.json', async () => {
+    aws.log.length = 0;
+    aws.expiresAt = new Date(Date.now() + 12 * 3_600_000);
+    const run = await runAction(
+      {
+        registries: `- registry: ${registry.host}\n  auth: aws\n- registry: ${publicRegistry.host}\n  auth: aws-public\n`,
+        images: `${registry.host}/app:1\n${publicRegistry.host}/tool:2`,
+        'ca-cert': registry.ca!.caPem,
+      },
+      { env: awsEnv(), skipPost: true },
+    );
+    expect(errorLines(run.main)).toEqual([]);
+    expect(run.main.code).toBe(0);
+    expect(JSON.parse(run.outputs['verification']!).map((v: { status: string }) => v.status)).toEqual([
+      'ok',
+      'ok',
+    ]);
+    expect(run.outputs['expires-at']).toBe(aws.expiresAt.toISOString());
+    // One STS exchange, one signed GetAuthorizationToken per service, scoped to us-east-1.
+    expect(aws.log.map((r) => [r.service, r.status])).toEqual(
+      expect.arrayContaining([
+        ['sts', 200],
+        ['ecr', 200],
+        ['ecr-public', 200],
+      ]),
+    );
+    expect(
+      aws.log.filter((r) => r.service !== 'sts').map((r) => [r.signingName, r.region, r.accessKeyId]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['ecr', 'us-east-1', aws.issued.accessKeyId],
+        ['ecr-public', 'us-east-1', aws.issued.accessKeyId],
+      ]),
+    );
+    expect(run.summary).toContain('ECR authorization token (minted)');
+    expect(run.shown).not.toContain(aws.password);
+    expect(run.shown).not.toContain(aws.publicPassword);
+
+    const pulled = await skopeoInspect({
+      image: `${registry.host}/app:1`,
+      authFile: run.outputs['docker-config']!,
+      certDir: registry.ca!.certDir,
+    });
+    expect(pulled.stderr).toBe('');
+    expect(pulled.code).toBe(0);
+    await run.runPost();
+  }, 60_000);
+
+  it('retries a throttled GetAuthorizationToken and still mints', async () => {
+    aws.log.length = 0;
+    aws.failures = ['throttle'];
+    const run = await runAction(
+      {
+        registries: `- registry: ${registry.host}\n  auth: aws\n`,
+        images: `${registry.host}/app:1`,
+        'ca-cert': registry.ca!.caPem,
+      },
+      { env: awsEnv() },
+    );
+    expect(errorLines(run.main)).toEqual([]);
+    expect(aws.log.filter((r) => r.service === 'ecr').map((r) => r.status)).toEqual([400, 200]);
+  }, 60_000);
+
+  it.each([
+    {
+      name: 'AccessDenied names the missing IAM action',
+      failures: ['denied', 'denied', 'denied'] as const,
+      env: {},
+      expected:
+        /AWS denied the token request \(AccessDeniedException: .*\): allow ecr:GetAuthorizationToken on resource "\*"/,
+    },
+    {
+      name: 'persistent throttling says so after the retries',
+      failures: ['throttle', 'throttle', 'throttle'] as const,
+      env: {},
+      expected: /AWS throttled the token request after 3 attempt\(s\)/,
+    },
+    {
+      name: 'no credentials names configure-aws-credentials and id-token: write',
+      failures: [] as const,
+      env: { AWS_ROLE_ARN: '', AWS_WEB_IDENTITY_TOKEN_FILE: '' },
+      expected: /no AWS credentials were found .*aws-actions\/configure-aws-credentials.*id-token: write/,
+    },
+    {
+      name: 'a role that does not trust the workflow names the trust policy',
+      failures: [] as const,
+      env: { AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/other' },
+      expected: /STS refused the workflow's web identity .*trust policy/,
+    },
+  ])(
+    '$name; nothing is written',
+    async ({ failures, env, expected }) => {
+      aws.failures = [...failures];
+      const run = await runAction(
+        { registries: `- registry: ${registry.host}\n  auth: aws\n`, 'ca-cert': registry.ca!.caPem },
+        { env: awsEnv(env), skipPost: true },
+      );
+      aws.failures = [];
+      expect(run.main.code).not.toBe(0);
+      expect(errorLines(run.main).join('\n')).toMatch(expected);
+      expect(run.outputs['docker-config']).toBeUndefined();
+    },
+    60_000,
+  );
+});

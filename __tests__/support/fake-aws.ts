@@ -1,0 +1,225 @@
+/**
+ * Fakes of the AWS endpoints minting ECR credentials, faithful to their documented wire contracts and
+ * driven by the real SDK through its endpoint overrides (AWS_ENDPOINT_URL_ECR, _ECR_PUBLIC, _STS):
+ * - ECR: JSON 1.1 (`POST /`, `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken`),
+ *   answering `authorizationData[]` with base64 `AWS:<password>`, `expiresAt` (epoch seconds) and
+ *   `proxyEndpoint`; errors as `{"__type", "message"}` with status 400 (AccessDeniedException,
+ *   ThrottlingException).
+ * - ECR Public: JSON 1.1 (`SpencerFrontendService.GetAuthorizationToken`), a single `authorizationData`.
+ * - STS: query protocol `Action=AssumeRoleWithWebIdentity`, answered in XML.
+ * Every ECR request must be SigV4-signed for the right service and region with the keys STS issued.
+ */
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface AwsRequest {
+  service: 'ecr' | 'ecr-public' | 'sts';
+  action: string;
+  /** From the SigV4 credential scope (ECR) or the form (STS). */
+  accessKeyId?: string;
+  region?: string;
+  signingName?: string;
+  securityToken?: string;
+  webIdentityToken?: string;
+  roleArn?: string;
+  status: number;
+}
+
+export interface FakeAws {
+  ecrUrl: string;
+  ecrPublicUrl: string;
+  stsUrl: string;
+  log: AwsRequest[];
+  /** The password the ECR token carries (give it to the registry's htpasswd as user AWS). */
+  password: string;
+  publicPassword: string;
+  /** When issued tokens expire (settable: a short one for the min-lifetime tests). */
+  expiresAt: Date;
+  /** Failures the next ECR calls answer, in order, before succeeding. */
+  failures: ('throttle' | 'denied')[];
+  /** The web identity token STS accepts (the file AWS_WEB_IDENTITY_TOKEN_FILE points at holds it). */
+  webIdentityToken: string;
+  roleArn: string;
+  issued: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  stop(): Promise<void>;
+}
+
+async function listen(handler: http.RequestListener): Promise<{ server: http.Server; url: string }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function body(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    req.on('data', (d: Buffer) => (text += d.toString()));
+    req.on('end', () => {
+      resolve(text);
+    });
+  });
+}
+
+/** `AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, …` */
+function credentialScope(header: string | undefined) {
+  const m = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(header ?? '');
+  return m ? { accessKeyId: m[1]!, region: m[2]!, signingName: m[3]! } : undefined;
+}
+
+const json = (res: http.ServerResponse, status: number, value: unknown) => {
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-requestid': randomBytes(8).toString('hex'),
+  });
+  res.end(JSON.stringify(value));
+};
+
+export async function startFakeAws(): Promise<FakeAws> {
+  const fake: Omit<FakeAws, 'ecrUrl' | 'ecrPublicUrl' | 'stsUrl' | 'stop'> = {
+    log: [],
+    password: `ecr-${randomBytes(24).toString('base64url')}`,
+    publicPassword: `ecrpub-${randomBytes(24).toString('base64url')}`,
+    expiresAt: new Date(Date.now() + 12 * 3_600_000),
+    failures: [],
+    webIdentityToken: `eyJ.${randomBytes(16).toString('base64url')}.sig`,
+    roleArn: 'arn:aws:iam::123456789012:role/pull-credentials',
+    issued: {
+      accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(20).toString('base64'),
+      sessionToken: randomBytes(40).toString('base64'),
+    },
+  };
+
+  const ecrHandler =
+    (service: 'ecr' | 'ecr-public', target: string, answer: () => unknown): http.RequestListener =>
+    (req, res) => {
+      void body(req).then(() => {
+        const scope = credentialScope(req.headers.authorization);
+        const entry: AwsRequest = {
+          service,
+          action: String(req.headers['x-amz-target'] ?? ''),
+          ...(scope ?? {}),
+          ...(req.headers['x-amz-security-token']
+            ? { securityToken: String(req.headers['x-amz-security-token']) }
+            : {}),
+          status: 200,
+        };
+        fake.log.push(entry);
+        const fail = (status: number, type: string, message: string) => {
+          entry.status = status;
+          json(res, status, { __type: type, message });
+        };
+        if (req.method !== 'POST' || entry.action !== target)
+          return fail(400, 'UnknownOperationException', '');
+        if (
+          !scope ||
+          scope.accessKeyId !== fake.issued.accessKeyId ||
+          entry.securityToken !== fake.issued.sessionToken
+        ) {
+          return fail(
+            400,
+            'UnrecognizedClientException',
+            'The security token included in the request is invalid.',
+          );
+        }
+        if (scope.signingName !== service)
+          return fail(400, 'InvalidSignatureException', 'Credential should be scoped to correct service');
+        const failure = fake.failures.shift();
+        if (failure === 'throttle') return fail(400, 'ThrottlingException', 'Rate exceeded');
+        if (failure === 'denied') {
+          return fail(
+            400,
+            'AccessDeniedException',
+            `User: arn:aws:sts::123456789012:assumed-role/pull-credentials/gha is not authorized to perform: ${service}:GetAuthorizationToken on resource: * because no identity-based policy allows the ${service}:GetAuthorizationToken action`,
+          );
+        }
+        json(res, 200, answer());
+      });
+    };
+
+  const token = (password: string) => Buffer.from(`AWS:${password}`).toString('base64');
+  const ecr = await listen(
+    ecrHandler('ecr', 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken', () => ({
+      authorizationData: [
+        {
+          authorizationToken: token(fake.password),
+          expiresAt: fake.expiresAt.getTime() / 1000,
+          proxyEndpoint: 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com',
+        },
+      ],
+    })),
+  );
+  const ecrPublic = await listen(
+    ecrHandler('ecr-public', 'SpencerFrontendService.GetAuthorizationToken', () => ({
+      authorizationData: {
+        authorizationToken: token(fake.publicPassword),
+        expiresAt: fake.expiresAt.getTime() / 1000,
+      },
+    })),
+  );
+  const sts = await listen((req, res) => {
+    void body(req).then((text) => {
+      const form = new URLSearchParams(text);
+      const entry: AwsRequest = {
+        service: 'sts',
+        action: form.get('Action') ?? '',
+        webIdentityToken: form.get('WebIdentityToken') ?? '',
+        roleArn: form.get('RoleArn') ?? '',
+        status: 200,
+      };
+      fake.log.push(entry);
+      const requestId = randomBytes(8).toString('hex');
+      if (
+        entry.action !== 'AssumeRoleWithWebIdentity' ||
+        entry.webIdentityToken !== fake.webIdentityToken ||
+        entry.roleArn !== fake.roleArn
+      ) {
+        entry.status = 403;
+        res.writeHead(403, { 'content-type': 'text/xml' });
+        res.end(
+          `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>` +
+            `<Code>AccessDenied</Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message>` +
+            `</Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
+      const session = form.get('RoleSessionName') ?? 'session';
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end(
+        `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">` +
+          `<AssumeRoleWithWebIdentityResult>` +
+          `<SubjectFromWebIdentityToken>repo:octo/app:ref:refs/heads/main</SubjectFromWebIdentityToken>` +
+          `<Audience>sts.amazonaws.com</Audience>` +
+          `<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/pull-credentials/${session}</Arn>` +
+          `<AssumedRoleId>AROAEXAMPLE:${session}</AssumedRoleId></AssumedRoleUser>` +
+          `<Credentials><SessionToken>${fake.issued.sessionToken}</SessionToken>` +
+          `<SecretAccessKey>${fake.issued.secretAccessKey}</SecretAccessKey>` +
+          `<Expiration>${new Date(Date.now() + 3_600_000).toISOString()}</Expiration>` +
+          `<AccessKeyId>${fake.issued.accessKeyId}</AccessKeyId></Credentials>` +
+          `<Provider>arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com</Provider>` +
+          `</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>${requestId}</RequestId>` +
+          `</ResponseMetadata></AssumeRoleWithWebIdentityResponse>`,
+      );
+    });
+  });
+  const servers = [ecr.server, ecrPublic.server, sts.server];
+  return Object.assign(fake, {
+    ecrUrl: ecr.url,
+    ecrPublicUrl: ecrPublic.url,
+    stsUrl: sts.url,
+    stop: async () => {
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => {
+                resolve();
+              });
+              s.closeAllConnections();
+            }),
+        ),
+      );
+    },
+  });
+}
