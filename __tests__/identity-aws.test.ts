@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorLines, runAction } from './support/action.js';
+import { startForwardProxy } from './support/forward-proxy.js';
 import { startFakeAws, type FakeAws } from './support/fake-aws.js';
 import { pushImage, skopeoInspect, startRegistry, tempDir, type TestRegistry } from './support/registry.js';
 
@@ -155,4 +156,82 @@ describe('auth: aws', () => {
     },
     60_000,
   );
+});
+
+describe('auth: aws through a proxy', () => {
+  it('sends the STS and ECR calls through HTTP_PROXY', async () => {
+    const proxy = await startForwardProxy();
+    try {
+      const run = await runAction(
+        { registries: `- registry: ${registry.host}\n  auth: aws\n`, verify: 'off' },
+        { env: awsEnv({ HTTP_PROXY: proxy.url }) },
+      );
+      expect(errorLines(run.main)).toEqual([]);
+      expect(proxy.log).toEqual(expect.arrayContaining([`POST ${aws.stsUrl}/`, `POST ${aws.ecrUrl}/`]));
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
+});
+
+describe('credential lifetimes', () => {
+  const kubeconfig = () => {
+    const file = path.join(dir, 'kubeconfig');
+    fs.writeFileSync(
+      file,
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:1"}\n' +
+        'users:\n- name: u\n  user: {token: kube-token-value}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n' +
+        'current-context: x\n',
+    );
+    return file;
+  };
+
+  it('refuses a token that expires sooner than min-lifetime for Kubernetes, saying how long it has left', async () => {
+    aws.expiresAt = new Date(Date.now() + 30 * 60_000);
+    const run = await runAction(
+      {
+        registries: `- registry: ${registry.host}\n  auth: aws\n`,
+        verify: 'off',
+        kubeconfig: kubeconfig(),
+        'kubernetes-namespaces': 'apps',
+      },
+      { env: awsEnv(), skipPost: true },
+    );
+    expect(run.main.code).not.toBe(0);
+    expect(errorLines(run.main).join('\n')).toMatch(
+      /Input 'min-lifetime': the ECR authorization token for 127\.0\.0\.1:\d+ expires at .*, in (29|30)m, sooner than min-lifetime 1h, and Kubernetes keep it beyond the job: .*schedule/,
+    );
+    expect(run.outputs['docker-config']).toBeUndefined();
+  }, 60_000);
+
+  it('accepts the same token for config.json and export-docker-config', async () => {
+    aws.expiresAt = new Date(Date.now() + 30 * 60_000);
+    const run = await runAction(
+      {
+        registries: `- registry: ${registry.host}\n  auth: aws\n`,
+        verify: 'off',
+        'export-docker-config': 'true',
+      },
+      { env: awsEnv() },
+    );
+    expect(errorLines(run.main)).toEqual([]);
+    expect(run.outputs['expires-at']).toBe(aws.expiresAt.toISOString());
+    expect(run.env['DOCKER_CONFIG']).toBe(run.outputs['docker-config-dir']);
+  }, 60_000);
+
+  it('announces when a shipped token expires and that the workflow must run on a schedule', async () => {
+    aws.expiresAt = new Date(Date.now() + 12 * 3_600_000);
+    const run = await runAction(
+      {
+        registries: `- registry: ${registry.host}\n  auth: aws\n`,
+        verify: 'off',
+        'upload-to': path.join(dir, 'out', 'docker.tar.gz'),
+      },
+      { env: awsEnv() },
+    );
+    expect(errorLines(run.main)).toEqual([]);
+    expect(run.main.stdout).toMatch(
+      /::notice title=Expiring credential shipped::The ECR authorization token for 127\.0\.0\.1:\d+ shipped to the archive destinations \(upload-to\) expires at .* \(in 11h 59m\): run this workflow on a schedule/,
+    );
+  }, 60_000);
 });
