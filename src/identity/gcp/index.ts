@@ -11,6 +11,9 @@
 import { MintError, type IdentityProvider, type MintOptions } from '../types.js';
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+// getClient() otherwise looks the project up (Cloud Resource Manager for federated credentials): an
+// extra call a registry token does not need, since the token is not tied to a project.
+const NO_PROJECT = 'pull-credentials-unused';
 const FIX_NO_CREDENTIALS =
   'add google-github-actions/auth (workload_identity_provider, service_account) before this step, ' +
   'with `permissions: id-token: write` in the job';
@@ -89,7 +92,10 @@ export const gcpProvider: IdentityProvider = {
     let token: string | null | undefined;
     let expiry: number | null | undefined;
     try {
-      const client = await withDeadline(new GoogleAuth({ scopes: SCOPE }).getClient(), options.timeoutMs);
+      const client = await withDeadline(
+        new GoogleAuth({ scopes: SCOPE, projectId: NO_PROJECT }).getClient(),
+        options.timeoutMs,
+      );
       token = (await withDeadline(client.getAccessToken(), options.timeoutMs)).token;
       expiry = client.credentials.expiry_date;
     } catch (error) {
