@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorLines, runAction } from './support/action.js';
+import { configAuth, errorLines, runAction, verdictStatuses } from './support/action.js';
 import { startForwardProxy } from './support/forward-proxy.js';
 import { startFakeAws, type FakeAws } from './support/fake-aws.js';
 import { pushImage, skopeoInspect, startRegistry, tempDir, type TestRegistry } from './support/registry.js';
@@ -65,10 +65,7 @@ describe('auth: aws', () => {
     );
     expect(errorLines(run.main)).toEqual([]);
     expect(run.main.code).toBe(0);
-    expect(JSON.parse(run.outputs['verification']!).map((v: { status: string }) => v.status)).toEqual([
-      'ok',
-      'ok',
-    ]);
+    expect(verdictStatuses(run)).toEqual(['ok', 'ok']);
     expect(run.outputs['expires-at']).toBe(aws.expiresAt.toISOString());
     // One STS exchange, one signed GetAuthorizationToken per service, scoped to us-east-1.
     expect(aws.log.map((r) => [r.service, r.status])).toEqual(
@@ -87,6 +84,7 @@ describe('auth: aws', () => {
       ]),
     );
     expect(run.summary).toContain('ECR authorization token (minted)');
+    expect(configAuth(run.outputs['docker-config']!, registry.host)).toBe(`AWS:${aws.password}`);
     expect(run.shown).not.toContain(aws.password);
     expect(run.shown).not.toContain(aws.publicPassword);
 

@@ -6,7 +6,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorLines, runAction } from './support/action.js';
+import { configAuth, errorLines, runAction, verdictStatuses } from './support/action.js';
 import { startFakeGithubOidc, type FakeGithubOidc } from './support/fake-github-oidc.js';
 import { startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
 import { pushImage, skopeoInspect, startRegistry, tempDir, type TestRegistry } from './support/registry.js';
@@ -89,7 +89,7 @@ describe('auth: gcp', () => {
       { env: gcpEnv(), skipPost: true },
     );
     expect(errorLines(run.main)).toEqual([]);
-    expect(JSON.parse(run.outputs['verification']!)[0].status).toBe('ok');
+    expect(verdictStatuses(run)).toEqual(['ok']);
     expect(run.outputs['expires-at']).toBe(google.expiresAt.toISOString());
     expect(google.log.map((r) => [r.path, r.status])).toEqual([
       ['/v1/token', 200],
@@ -99,8 +99,7 @@ describe('auth: gcp', () => {
     expect(oidc.audiences).toContain(`https:${google.audience}`);
     expect(run.summary).toContain('Google access token (minted)');
     expect(run.shown).not.toContain(google.accessToken);
-    const config = JSON.parse(fs.readFileSync(run.outputs['docker-config']!, 'utf8'));
-    expect(Buffer.from(config.auths[gar.host].auth, 'base64').toString()).toBe(
+    expect(configAuth(run.outputs['docker-config']!, gar.host)).toBe(
       `oauth2accesstoken:${google.accessToken}`,
     );
     const pulled = await skopeoInspect({
@@ -156,12 +155,9 @@ describe('_json_key with a multi-line service-account key', () => {
       { skipPost: true },
     );
     expect(errorLines(run.main)).toEqual([]);
-    expect(JSON.parse(run.outputs['verification']!)[0].status).toBe('ok');
+    expect(verdictStatuses(run)).toEqual(['ok']);
     expect(run.outputs['expires-at']).toBe('');
-    const config = JSON.parse(fs.readFileSync(run.outputs['docker-config']!, 'utf8'));
-    expect(Buffer.from(config.auths[keyRegistry.host].auth, 'base64').toString()).toBe(
-      `_json_key:${KEY_PASSWORD}`,
-    );
+    expect(configAuth(run.outputs['docker-config']!, keyRegistry.host)).toBe(`_json_key:${KEY_PASSWORD}`);
     const pulled = await skopeoInspect({
       image: `${keyRegistry.host}/team/app:1`,
       authFile: run.outputs['docker-config']!,
@@ -181,10 +177,7 @@ describe('_json_key with a multi-line service-account key', () => {
       'ca-cert': keyRegistry.ca!.caPem,
     });
     expect(errorLines(run.main)).toEqual([]);
-    expect(JSON.parse(run.outputs['verification']!).map((v: { status: string }) => v.status)).toEqual([
-      'ok',
-      'unauthorized',
-    ]);
+    expect(verdictStatuses(run)).toEqual(['ok', 'unauthorized']);
     const document = JSON.parse(KEY) as { private_key: string };
     const secretLines = [...KEY.split('\n'), ...document.private_key.split('\n')]
       .map((l) => l.trim())

@@ -110,29 +110,42 @@ export async function startFakeAws(): Promise<FakeAws> {
           entry.status = status;
           json(res, status, { __type: type, message });
         };
-        if (req.method !== 'POST' || entry.action !== target)
-          return fail(400, 'UnknownOperationException', '');
+        if (req.method !== 'POST' || entry.action !== target) {
+          fail(400, 'UnknownOperationException', '');
+          return;
+        }
         if (
           !scope ||
           scope.accessKeyId !== fake.issued.accessKeyId ||
           entry.securityToken !== fake.issued.sessionToken
         ) {
-          return fail(
-            400,
-            'UnrecognizedClientException',
-            'The security token included in the request is invalid.',
-          );
+          {
+            fail(
+              400,
+              'UnrecognizedClientException',
+              'The security token included in the request is invalid.',
+            );
+            return;
+          }
         }
-        if (scope.signingName !== service)
-          return fail(400, 'InvalidSignatureException', 'Credential should be scoped to correct service');
+        if (scope.signingName !== service) {
+          fail(400, 'InvalidSignatureException', 'Credential should be scoped to correct service');
+          return;
+        }
         const failure = fake.failures.shift();
-        if (failure === 'throttle') return fail(400, 'ThrottlingException', 'Rate exceeded');
+        if (failure === 'throttle') {
+          fail(400, 'ThrottlingException', 'Rate exceeded');
+          return;
+        }
         if (failure === 'denied') {
-          return fail(
-            400,
-            'AccessDeniedException',
-            `User: arn:aws:sts::123456789012:assumed-role/pull-credentials/gha is not authorized to perform: ${service}:GetAuthorizationToken on resource: * because no identity-based policy allows the ${service}:GetAuthorizationToken action`,
-          );
+          {
+            fail(
+              400,
+              'AccessDeniedException',
+              `User: arn:aws:sts::123456789012:assumed-role/pull-credentials/gha is not authorized to perform: ${service}:GetAuthorizationToken on resource: * because no identity-based policy allows the ${service}:GetAuthorizationToken action`,
+            );
+            return;
+          }
         }
         json(res, 200, answer());
       });
