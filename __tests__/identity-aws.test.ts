@@ -232,4 +232,52 @@ describe('credential lifetimes', () => {
       /::notice title=Expiring credential shipped::The ECR authorization token for 127\.0\.0\.1:\d+ shipped to the archive destinations \(upload-to\) expires at .* \(in 11h 59m\): run this workflow on a schedule/,
     );
   }, 60_000);
+
+  it.each([
+    {
+      name: 'Kubernetes',
+      inputs: () => ({ kubeconfig: kubeconfig(), 'kubernetes-namespaces': 'apps' }),
+      refused: true,
+    },
+    { name: 'export-docker-config', inputs: () => ({ 'export-docker-config': 'true' }), refused: false },
+  ])(
+    'a GitHub Actions token (ghs_) for $name: refused $refused',
+    async ({ inputs, refused }) => {
+      const run = await runAction(
+        {
+          registry: 'ghcr.io',
+          username: 'octo',
+          password: 'ghs_16C7e42F292c6912E7710c838347Ae178B4a',
+          verify: 'off',
+          ...inputs(),
+        },
+        { skipPost: true },
+      );
+      expect(run.main.code !== 0).toBe(refused);
+      expect(errorLines(run.main)).toEqual(
+        refused
+          ? [
+              expect.stringMatching(
+                /^Input 'password': the credential for ghcr\.io is a GitHub Actions token \(ghs_…\), which stops working when the job ends, and Kubernetes keep it beyond the job/,
+              ),
+            ]
+          : [],
+      );
+      expect(run.outputs['expires-at']).toBe(refused ? undefined : '');
+    },
+    60_000,
+  );
+});
+
+describe('state: absent', () => {
+  it('never mints', async () => {
+    aws.log.length = 0;
+    const run = await runAction(
+      { registries: `- registry: ${registry.host}\n  auth: aws\n`, state: 'absent' },
+      { env: awsEnv() },
+    );
+    expect(errorLines(run.main)).toEqual([]);
+    expect(run.main.code).toBe(0);
+    expect(aws.log).toEqual([]);
+  }, 60_000);
 });
