@@ -14,6 +14,7 @@ import {
   type FakeEntra,
 } from './support/fake-azure.js';
 import { startFakeGithubOidc, type FakeGithubOidc } from './support/fake-github-oidc.js';
+import { startForwardProxy } from './support/forward-proxy.js';
 import { pushImage, skopeoInspect, startRegistry, type TestRegistry } from './support/registry.js';
 
 const NULL_GUID = '00000000-0000-0000-0000-000000000000';
@@ -120,5 +121,22 @@ describe('auth: azure', () => {
     expect(errorLines(run.main).join('\n')).toMatch(
       /Input 'min-lifetime': the ACR refresh token for 127\.0\.0\.1:\d+ expires at .*, in 2h 59m, sooner than min-lifetime 6h/,
     );
+  }, 60_000);
+
+  it('sends the Entra and exchange calls through the proxy (HTTPS_PROXY)', async () => {
+    const proxy = await startForwardProxy();
+    try {
+      const run = await runAction(
+        { ...inputs(), verify: 'off' },
+        { env: { ...azureEnv(), HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url }, skipPost: true },
+      );
+      expect(errorLines(run.main)).toEqual([]);
+      // The runner's OIDC endpoint is @actions/core's to reach (its client never proxies loopback).
+      expect(proxy.log).toEqual(
+        expect.arrayContaining([`CONNECT ${new URL(entra.authorityHost).host}`, `CONNECT ${acr.host}`]),
+      );
+    } finally {
+      await proxy.stop();
+    }
   }, 60_000);
 });

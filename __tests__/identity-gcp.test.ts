@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configAuth, errorLines, runAction, verdictStatuses } from './support/action.js';
 import { startFakeGithubOidc, type FakeGithubOidc } from './support/fake-github-oidc.js';
 import { startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
+import { startForwardProxy } from './support/forward-proxy.js';
 import { pushImage, skopeoInspect, startRegistry, tempDir, type TestRegistry } from './support/registry.js';
 
 let oidc: FakeGithubOidc;
@@ -140,6 +141,28 @@ describe('auth: gcp', () => {
     },
     60_000,
   );
+});
+
+describe('auth: gcp through a proxy', () => {
+  it('sends the subject-token, STS and IAM calls through the proxy (HTTP_PROXY)', async () => {
+    const proxy = await startForwardProxy();
+    try {
+      const run = await runAction(
+        { registry: gar.host, auth: 'gcp', verify: 'off' },
+        { env: { ...gcpEnv(), HTTP_PROXY: proxy.url }, skipPost: true },
+      );
+      expect(errorLines(run.main)).toEqual([]);
+      // gaxios tunnels through the proxy (CONNECT) even to plain-HTTP endpoints.
+      expect(proxy.log).toEqual(
+        expect.arrayContaining([
+          `CONNECT ${new URL(google.url).host}`,
+          `CONNECT ${new URL(oidc.env.ACTIONS_ID_TOKEN_REQUEST_URL).host}`,
+        ]),
+      );
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
 });
 
 describe('_json_key with a multi-line service-account key', () => {
