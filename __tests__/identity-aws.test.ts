@@ -156,6 +156,29 @@ describe('auth: aws', () => {
   );
 });
 
+describe('a registry that refuses the minted credential', () => {
+  it('gets its verification verdict, and nothing is shipped', async () => {
+    const issued = aws.password;
+    aws.password = 'a-password-the-registry-does-not-hold';
+    const run = await runAction(
+      {
+        registries: `- registry: ${registry.host}\n  auth: aws\n`,
+        images: `${registry.host}/app:1`,
+        'ca-cert': registry.ca!.caPem,
+        'upload-to': path.join(dir, 'refused', 'docker.tar.gz'),
+      },
+      { env: awsEnv(), skipPost: true },
+    );
+    aws.password = issued;
+    expect(run.main.code).not.toBe(0);
+    expect(verdictStatuses(run)).toEqual(['unauthorized']);
+    expect(errorLines(run.main).at(-1)).toMatch(
+      /verification failed for .*app:1 \(unauthorized\); nothing was shipped/,
+    );
+    expect(fs.existsSync(path.join(dir, 'refused'))).toBe(false);
+  }, 60_000);
+});
+
 describe('auth: aws through a proxy', () => {
   it('sends the STS and ECR calls through HTTP_PROXY', async () => {
     const proxy = await startForwardProxy();

@@ -4,6 +4,8 @@
  * registry's /oauth2/exchange for the refresh token that a Bearer-realm registry takes as the
  * null-GUID user's password; then skopeo pulls with what the action wrote.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configAuth, errorLines, runAction, verdictStatuses } from './support/action.js';
 import {
@@ -13,9 +15,9 @@ import {
   type FakeAcr,
   type FakeEntra,
 } from './support/fake-azure.js';
-import { startFakeGithubOidc, type FakeGithubOidc } from './support/fake-github-oidc.js';
+import { startFakeGithubOidc, unsignedJwt, type FakeGithubOidc } from './support/fake-github-oidc.js';
 import { startForwardProxy } from './support/forward-proxy.js';
-import { pushImage, skopeoInspect, startRegistry, type TestRegistry } from './support/registry.js';
+import { pushImage, skopeoInspect, startRegistry, tempDir, type TestRegistry } from './support/registry.js';
 
 const NULL_GUID = '00000000-0000-0000-0000-000000000000';
 let oidc: FakeGithubOidc;
@@ -137,6 +139,41 @@ describe('auth: azure', () => {
       );
     } finally {
       await proxy.stop();
+    }
+  }, 60_000);
+
+  it("without the workflow's OIDC token, uses the Azure SDK's default chain (workload identity from a token file)", async () => {
+    const dir = await tempDir('azure-wi');
+    try {
+      const tokenFile = path.join(dir, 'azure-identity-token');
+      const now = Math.floor(Date.now() / 1000);
+      fs.writeFileSync(
+        tokenFile,
+        unsignedJwt({
+          iss: 'https://token.actions.githubusercontent.com',
+          sub: oidc.subject,
+          aud: 'api://AzureADTokenExchange',
+          iat: now,
+          exp: now + 300,
+        }),
+      );
+      entra.log.length = 0;
+      const run = await runAction(inputs(), {
+        env: {
+          AZURE_AUTHORITY_HOST: entra.authorityHost,
+          NODE_EXTRA_CA_CERTS: registry.ca!.caFile,
+          AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+        },
+        skipPost: true,
+      });
+      expect(errorLines(run.main)).toEqual([]);
+      expect(verdictStatuses(run)).toEqual(['ok']);
+      expect(
+        entra.log.filter((r) => r.path.endsWith('/token')).map((r) => [r.status, r.assertionSubject]),
+      ).toEqual([[200, oidc.subject]]);
+      await run.runPost();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });
