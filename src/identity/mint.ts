@@ -57,7 +57,7 @@ export async function mintCredentials(
           ...(m.expiresAt ? { expiresAt: m.expiresAt } : {}),
         });
         const until = m.expiresAt ? `, expires ${m.expiresAt.toISOString()}` : '';
-        core.info(`${c.address.key}: minted an ${provider.kind} (auth: ${auth}${until})`);
+        core.info(`${c.address.key}: ${provider.kind} minted (auth: ${auth}${until})`);
       }
     }),
   );
