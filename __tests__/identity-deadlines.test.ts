@@ -32,7 +32,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   silent.closeAllConnections();
-  await new Promise<void>((resolve) => silent.close(() => resolve()));
+  await new Promise<void>((resolve) =>
+    silent.close(() => {
+      resolve();
+    }),
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
