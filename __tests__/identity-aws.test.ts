@@ -113,7 +113,12 @@ describe('auth: aws', () => {
     expect(aws.log.filter((r) => r.service === 'ecr').map((r) => r.status)).toEqual([400, 200]);
   }, 60_000);
 
-  it.each([
+  it.each<{
+    name: string;
+    failures: readonly ('throttle' | 'denied')[];
+    env: Record<string, string>;
+    expected: RegExp;
+  }>([
     {
       name: 'AccessDenied names the missing IAM action',
       failures: ['denied', 'denied', 'denied'] as const,
