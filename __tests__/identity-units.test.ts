@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { maskCredentials, type Credential } from '../src/credentials/documents.js';
 import { parseRegistry } from '../src/credentials/address.js';
 import { ecrRegion } from '../src/identity/aws/hosts.js';
-import { decodeAuthorizationToken } from '../src/identity/aws/index.js';
-import { jwtExpiry } from '../src/identity/azure/exchange.js';
+import { decodeAuthorizationToken } from '../src/identity/aws/mint.js';
+import { jwtExpiry } from '../src/identity/jwt.js';
 import { isJsonDocumentPassword, jsonPasswordForms } from '../src/identity/gcp/json-key.js';
 import { recogniseHost } from '../src/identity/index.js';
 import {
@@ -166,6 +166,12 @@ describe('lifetimes', () => {
 
   it.each([
     [credential('octo', 'ghs_abcdefghijklmnopqrstuvwxyz0123456789'), 'GitHub Actions token', undefined, true],
+    [
+      credential('octo', `ghs_123456_${unsignedJwt({ exp: 1_800_000_000 })}`),
+      'GitHub Actions token',
+      undefined,
+      true,
+    ],
     [credential('_json_key', '{"type": "service_account"}'), 'service-account key', undefined, undefined],
     [credential('octo', 'ghp_personalaccesstoken0123456789'), 'password', undefined, undefined],
     [

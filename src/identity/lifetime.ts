@@ -4,7 +4,7 @@
  */
 import type { Credential } from '../credentials/documents.js';
 import { InputError } from '../errors.js';
-import { jwtExpiry } from './azure/exchange.js';
+import { jwtExpiry } from './jwt.js';
 
 export interface CredentialLifetime {
   registry: string;
@@ -28,7 +28,9 @@ export const OUTLIVING_TARGETS: Readonly<Record<string, string>> = {
 export function typedLifetime(credential: Credential): CredentialLifetime {
   const registry = credential.address.key;
   const { username, password } = credential;
-  // Installation tokens (GITHUB_TOKEN in Actions) start `ghs_` and are revoked when the job ends.
+  // Confirmed in GitHub's docs: GITHUB_TOKEN is an app installation token (prefix `ghs_`, also in the
+  // newer `ghs_<app id>_<JWT>` form) that expires when the job finishes; other installation tokens
+  // live an hour. Checked before the JWT rule below, which the newer form would otherwise match.
   if (password.startsWith('ghs_'))
     return { registry, kind: 'GitHub Actions token', minted: false, jobScoped: true };
   if (username === '_json_key' || username === '_json_key_base64') {
