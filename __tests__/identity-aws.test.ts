@@ -84,6 +84,7 @@ describe('auth: aws', () => {
       ]),
     );
     expect(run.summary).toContain('ECR authorization token (minted)');
+    expect(run.summary).toContain(aws.expiresAt.toISOString());
     expect(configAuth(run.outputs['docker-config']!, registry.host)).toBe(`AWS:${aws.password}`);
     expect(run.shown).not.toContain(aws.password);
     expect(run.shown).not.toContain(aws.publicPassword);
@@ -194,6 +195,21 @@ describe('auth: aws through a proxy', () => {
       );
       expect(errorLines(run.main)).toEqual([]);
       expect(proxy.log).toEqual(expect.arrayContaining([`POST ${aws.stsUrl}/`, `POST ${aws.ecrUrl}/`]));
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
+
+  it('bypasses the proxy for hosts in NO_PROXY', async () => {
+    const proxy = await startForwardProxy();
+    try {
+      const run = await runAction(
+        { registries: `- registry: ${registry.host}\n  auth: aws\n`, verify: 'off' },
+        { env: awsEnv({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }) },
+      );
+      expect(errorLines(run.main)).toEqual([]);
+      expect(proxy.log).toEqual([]);
+      expect(aws.log.filter((r) => r.service === 'ecr').at(-1)?.status).toBe(200);
     } finally {
       await proxy.stop();
     }
