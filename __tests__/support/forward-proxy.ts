@@ -1,14 +1,20 @@
 /**
- * A forward proxy on loopback that logs what went through it: absolute-URI requests for plain HTTP
- * (HTTP_PROXY) and CONNECT tunnels for TLS (HTTPS_PROXY).
+ * A real forward proxy on loopback, as on corporate runners: CONNECT tunnels (HTTPS_PROXY) and
+ * absolute-URI forwarding (HTTP_PROXY for plain-HTTP servers). It logs every request line.
  */
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export interface ForwardProxy {
+  /** http://127.0.0.1:PORT */
   url: string;
+  /** 127.0.0.1:PORT */
+  host: string;
+  /** `CONNECT host:port` or `METHOD http://host:port/path`, in order. */
   log: string[];
+  /** host:port of every connection the proxy made onward. */
+  targets(): string[];
   stop(): Promise<void>;
 }
 
@@ -26,6 +32,7 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
         path: target.pathname + target.search,
         method: req.method,
         headers: req.headers,
+        agent: false,
       },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
@@ -37,8 +44,10 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
   });
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     log.push(`CONNECT ${req.url ?? ''}`);
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host, () => {
+    const authority = req.url ?? '';
+    const colon = authority.lastIndexOf(':');
+    const host = authority.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+    const upstream = net.connect(Number(authority.slice(colon + 1)), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client);
@@ -55,9 +64,16 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
     s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://${host}`,
+    host,
     log,
+    targets: () =>
+      log.map((line) => {
+        const [method, target = ''] = line.split(' ');
+        return method === 'CONNECT' ? target : new URL(target).host;
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -65,5 +81,20 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
           resolve();
         });
       }),
+  };
+}
+
+const PROXY_VARS = ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'];
+
+/** Sets exactly these proxy variables in this process; returns a function restoring the previous ones. */
+export function setProxyEnv(values: Record<string, string>): () => void {
+  const saved = Object.fromEntries(PROXY_VARS.map((v) => [v, process.env[v]]));
+  for (const v of PROXY_VARS) Reflect.deleteProperty(process.env, v);
+  Object.assign(process.env, values);
+  return () => {
+    for (const v of PROXY_VARS) {
+      if (saved[v] === undefined) Reflect.deleteProperty(process.env, v);
+      else process.env[v] = saved[v];
+    }
   };
 }
