@@ -194,7 +194,13 @@ describe('auth: aws through a proxy', () => {
         { env: awsEnv({ HTTP_PROXY: proxy.url }) },
       );
       expect(errorLines(run.main)).toEqual([]);
-      expect(proxy.log).toEqual(expect.arrayContaining([`POST ${aws.stsUrl}/`, `POST ${aws.ecrUrl}/`]));
+      // The SDK's agents tunnel (CONNECT), plain-HTTP endpoints included.
+      expect(proxy.log).toEqual(
+        expect.arrayContaining([
+          `CONNECT ${new URL(aws.stsUrl).host}`,
+          `CONNECT ${new URL(aws.ecrUrl).host}`,
+        ]),
+      );
     } finally {
       await proxy.stop();
     }

@@ -10,7 +10,7 @@
  * plus `sts:GetServiceBearerToken`.
  */
 import type { RegistryAddress } from '../../credentials/address.js';
-import { proxyAgents } from '../agents.js';
+import { TunnelingHttpAgent, TunnelingHttpsAgent } from '../../http/proxy.js';
 import { MintError, type MintedCredential, type MintOptions } from '../types.js';
 import { ecrRegion } from './hosts.js';
 
@@ -42,10 +42,12 @@ function clientConfig(region: string, options: MintOptions) {
     region,
     // The SDK retries throttling and 5xx answers itself (standard mode); 3 attempts in all.
     maxAttempts: 3,
-    // The SDK reads no proxy variables: agents that do. Endpoint overrides (AWS_ENDPOINT_URL,
-    // AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_ECR_PUBLIC, AWS_ENDPOINT_URL_STS) are the SDK's own.
+    // The SDK reads no proxy variables: the shared transport's tunnelling agents do (HTTPS_PROXY,
+    // HTTP_PROXY, NO_PROXY), as for s3://. Endpoint overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECR,
+    // AWS_ENDPOINT_URL_ECR_PUBLIC, AWS_ENDPOINT_URL_STS) are the SDK's own.
     requestHandler: {
-      ...proxyAgents(options.env),
+      httpAgent: new TunnelingHttpAgent({ keepAlive: true }),
+      httpsAgent: new TunnelingHttpsAgent({ keepAlive: true }),
       connectionTimeout: Math.min(options.timeoutMs, 10_000),
       requestTimeout: options.timeoutMs,
     },

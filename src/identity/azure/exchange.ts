@@ -4,9 +4,9 @@
  * That refresh token is the password of the null-GUID user. (Confirmed in ACR's AAD-OAuth
  * documentation and its REST reference for /oauth2/exchange.)
  */
-import { EnvHttpProxyAgent, request } from 'undici';
-import { redact } from '../../errors.js';
 import type { RegistryAddress } from '../../credentials/address.js';
+import { redact } from '../../errors.js';
+import { createClient, TransportError } from '../../http/transport.js';
 import { MintError } from '../types.js';
 
 export interface ExchangeOptions {
@@ -21,9 +21,15 @@ export async function exchangeForRefreshToken(
   tenant: string | undefined,
   options: ExchangeOptions,
 ): Promise<string> {
-  const tls = { ...(options.caCert ? { ca: options.caCert } : {}), rejectUnauthorized: options.tlsVerify };
-  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as every other minting call honours them.
-  const dispatcher = new EnvHttpProxyAgent({ connect: tls, requestTls: tls });
+  // The shared transport: proxy from the environment, the registry's trust (ca-cert, tls-verify),
+  // transient failures retried (a repeated exchange only issues another token).
+  const client = createClient({
+    ...(options.caCert ? { ca: options.caCert } : {}),
+    tlsVerify: options.tlsVerify,
+    timeoutMs: options.timeoutMs,
+    what: 'the registry',
+    caInput: 'ca-cert',
+  });
   const url = `${address.scheme}://${address.apiHost}/oauth2/exchange`;
   const form = new URLSearchParams({
     grant_type: 'access_token',
@@ -32,24 +38,25 @@ export async function exchangeForRefreshToken(
     access_token: accessToken,
   });
   try {
-    const answer = await request(url, {
+    const answer = await client.request({
       method: 'POST',
-      dispatcher,
+      url,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form.toString(),
+      idempotent: true,
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    const text = await answer.body.text();
-    if (answer.statusCode !== 200) {
+    const text = answer.body.toString('utf8');
+    if (answer.status !== 200) {
       const detail = redact(text.replace(/\s+/g, ' '), [accessToken], 300);
       const fix =
-        answer.statusCode === 401 || answer.statusCode === 403
+        answer.status === 401 || answer.status === 403
           ? ': give the identity the AcrPull role on the registry'
-          : answer.statusCode === 404
+          : answer.status === 404
             ? ': the host is not an Azure container registry (no token exchange)'
             : '';
       throw new MintError(
-        `ACR ${address.apiHost} refused the Entra ID token at /oauth2/exchange (HTTP ${answer.statusCode}: ${detail})${fix}`,
+        `ACR ${address.apiHost} refused the Entra ID token at /oauth2/exchange (HTTP ${answer.status}: ${detail})${fix}`,
       );
     }
     let token: unknown;
@@ -64,11 +71,13 @@ export async function exchangeForRefreshToken(
     return token;
   } catch (error) {
     if (error instanceof MintError) throw error;
-    const e = error as { name?: string; message?: string };
+    const timedOut =
+      error instanceof TransportError &&
+      (error.failure.kind === 'timeout' || error.failure.kind === 'aborted');
     throw new MintError(
-      `ACR ${address.apiHost}: the token exchange failed (${e.name === 'TimeoutError' ? 'timed out' : (e.message ?? String(error))})`,
+      `ACR ${address.apiHost}: the token exchange failed (${timedOut ? 'timed out' : error instanceof Error ? error.message : String(error)})`,
     );
   } finally {
-    await dispatcher.close();
+    await client.close();
   }
 }
