@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configAuth, errorLines, runAction, verdictStatuses } from './support/action.js';
 import { startForwardProxy } from './support/forward-proxy.js';
+import { FakeKube, kubeconfigFor } from './support/fake-kube.js';
 import { startFakeAws, type FakeAws } from './support/fake-aws.js';
 import { pushImage, skopeoInspect, startRegistry, tempDir, type TestRegistry } from './support/registry.js';
 
@@ -160,6 +161,46 @@ describe('auth: aws', () => {
     },
     60_000,
   );
+});
+
+describe('auth: aws → Kubernetes (the scheduled refresh)', () => {
+  it('ships the minted credential into the pull secret, and a refresh with the same token writes nothing', async () => {
+    const kube = await FakeKube.start({ namespaces: ['web'] });
+    try {
+      aws.expiresAt = new Date(Date.now() + 12 * 3_600_000);
+      const run = () =>
+        runAction(
+          {
+            registries: `- registry: ${registry.host}\n  auth: aws\n`,
+            images: `${registry.host}/app:1`,
+            'ca-cert': registry.ca!.caPem,
+            kubeconfig: kubeconfigFor([{ name: 'prod', fake: kube }], 'prod'),
+            'kubernetes-namespaces': 'web',
+          },
+          { env: awsEnv() },
+        );
+      const first = await run();
+      expect(errorLines(first.main)).toEqual([]);
+      const secret = kube.get('secrets', 'web', 'regcred') as { data: Record<string, string> };
+      const config = JSON.parse(Buffer.from(secret.data['.dockerconfigjson']!, 'base64').toString()) as {
+        auths: Record<string, { username: string; password: string; auth: string }>;
+      };
+      expect(config.auths[registry.host]).toEqual({
+        username: 'AWS',
+        password: aws.password,
+        auth: Buffer.from(`AWS:${aws.password}`).toString('base64'),
+      });
+      expect(first.main.stdout).toContain('::notice title=Expiring credential shipped::');
+      // ECR hands out the same password within its validity here: the second run changes nothing.
+      const second = await run();
+      expect(errorLines(second.main)).toEqual([]);
+      expect(JSON.parse(second.outputs['kubernetes']!)).toEqual([
+        expect.objectContaining({ action: 'unchanged' }),
+      ]);
+    } finally {
+      await kube.stop();
+    }
+  }, 60_000);
 });
 
 describe('a registry that refuses the minted credential', () => {

@@ -135,6 +135,14 @@ export async function main(): Promise<void> {
     // Cloud identities become credentials here, used from now on exactly as typed ones.
     const names = enabled.map((e) => e.target.name);
     report.lifetimes = await provideCredentials(plan.credentials, identity, plan.verification, names);
+    // Target plans made before minting hold empty minted passwords (Kubernetes renders its secret
+    // there): plan them again, as pure functions of the now complete credentials.
+    if (plan.credentials.some((c) => c.auth)) {
+      for (const entry of enabled) {
+        entry.plan = entry.target.plan(inputs, plan);
+        for (const secret of entry.target.secrets?.(entry.plan) ?? []) core.setSecret(secret);
+      }
+    }
     const artifacts = await core.group('Writing credentials', () => writeDocuments(plan, runDir));
     Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
     if (artifacts.archive) report.archive = artifacts.archive;
