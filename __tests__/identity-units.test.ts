@@ -19,6 +19,7 @@ import {
 } from '../src/identity/lifetime.js';
 import { parseDuration, planIdentity } from '../src/identity/plan.js';
 import { buildPlan } from '../src/plan.js';
+import { planRapyuta } from '../src/targets/rapyuta.js';
 import { ROOT } from './support/action.js';
 import { unsignedJwt } from './support/fake-github-oidc.js';
 import { defaultInputs } from './support/inputs.js';
@@ -132,6 +133,19 @@ describe('auth in the plan', () => {
       buildPlan(input);
       planIdentity(input);
     }).toThrow(message);
+  });
+
+  it('a minted single-registry credential is the single registry for rapyuta.io: its email input is named', () => {
+    const inputs = defaultInputs({
+      registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+      rapyutaToken: 'rapyuta-token-value',
+      rapyutaOrganization: 'org-bvbcfwtgmsrclsaflcgimrvh',
+      rapyutaProject: 'project-bvbcfwtgmsrclsaflcgimrvh',
+      rapyutaSecretName: 'ecr-pull',
+    });
+    expect(() => planRapyuta(inputs, buildPlan(inputs))).toThrow(
+      "Input 'email': is required by rapyuta.io docker secrets (registry 123456789012.dkr.ecr.us-east-1.amazonaws.com)",
+    );
   });
 
   it.each([

@@ -174,12 +174,18 @@ export function parseRegistriesYaml(text: string): RawCredential[] {
   });
 }
 
-export function planCredentials(inputs: Inputs, state: 'present' | 'absent'): Credential[] {
-  const credentials: Credential[] = [];
-  const single =
+/** Whether the single-registry inputs give a credential (typed, or minted with `auth`); it comes first. */
+export function singleRegistryGiven(inputs: Inputs): boolean {
+  return (
     inputs.username !== '' ||
     inputs.password !== '' ||
-    singleRegistryMints(inputs.auth, inputs.registry, parseRegistry);
+    singleRegistryMints(inputs.auth, inputs.registry, parseRegistry)
+  );
+}
+
+export function planCredentials(inputs: Inputs, state: 'present' | 'absent'): Credential[] {
+  const credentials: Credential[] = [];
+  const single = singleRegistryGiven(inputs);
   if (single) {
     if (inputs.username === '' && inputs.password !== '') {
       throw new InputError('username', 'is empty but password is set');

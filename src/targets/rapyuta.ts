@@ -12,6 +12,7 @@ import {
 } from '../http/transport.js';
 import type { Credential } from '../credentials/documents.js';
 import { errorMessage, InputError, redact, TargetError } from '../errors.js';
+import { singleRegistryGiven } from '../plan.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
 const DEFAULT_API_URL = 'https://api.rapyuta.io';
@@ -179,8 +180,8 @@ export function planRapyuta(
   const names = planNames(inputs, credentials.length, state);
 
   if (state === 'present') {
-    // plan.ts puts the single-registry credential first when username/password are given.
-    const single = inputs.username !== '' || inputs.password !== '';
+    // plan.ts puts the single-registry credential first when it is given.
+    const single = singleRegistryGiven(inputs);
     credentials.forEach((credential, i) => {
       if (credential.email === undefined || credential.email === '') {
         const fromSingle = single && i === 0;
