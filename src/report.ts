@@ -113,7 +113,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
         report.lifetimes.map((l) => [
           code(l.registry),
           escapeHtml(`${l.kind}${l.minted ? ' (minted)' : ''}`),
-          l.expiresAt ? l.expiresAt.toISOString() : l.jobScoped ? 'with the job' : 'not by itself',
+          l.expiresAt ? l.expiresAt.toISOString() : l.jobScoped ? 'when the job ends' : 'does not expire',
         ]),
       ),
     );
