@@ -163,6 +163,37 @@ describe('auth: aws', () => {
   );
 });
 
+describe('auth: aws with keys in the environment', () => {
+  const keys = (secret: string) => ({
+    AWS_ROLE_ARN: '',
+    AWS_WEB_IDENTITY_TOKEN_FILE: '',
+    AWS_ACCESS_KEY_ID: aws.issued.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secret,
+    AWS_SESSION_TOKEN: aws.issued.sessionToken,
+  });
+
+  it('mints with them (no STS call)', async () => {
+    aws.log.length = 0;
+    const run = await runAction(
+      { registries: `- registry: ${registry.host}\n  auth: aws\n`, verify: 'off' },
+      { env: awsEnv(keys(aws.issued.secretAccessKey)), skipPost: true },
+    );
+    expect(errorLines(run.main)).toEqual([]);
+    expect(aws.log.map((r) => [r.service, r.status])).toEqual([['ecr', 200]]);
+  }, 60_000);
+
+  it('a request signed with the wrong secret is refused as ECR refuses it', async () => {
+    const run = await runAction(
+      { registries: `- registry: ${registry.host}\n  auth: aws\n`, verify: 'off' },
+      { env: awsEnv(keys('not-the-secret-key')), skipPost: true },
+    );
+    expect(run.main.code).not.toBe(0);
+    expect(errorLines(run.main).join('\n')).toMatch(
+      /ECR \(us-east-1\): GetAuthorizationToken failed \(InvalidSignatureException: The request signature we calculated does not match/,
+    );
+  }, 60_000);
+});
+
 describe('auth: aws → Kubernetes (the scheduled refresh)', () => {
   it('ships the minted credential into the pull secret, and a refresh with the same token writes nothing', async () => {
     const kube = await FakeKube.start({ namespaces: ['web'] });

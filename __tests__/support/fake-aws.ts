@@ -7,9 +7,9 @@
  *   ThrottlingException).
  * - ECR Public: JSON 1.1 (`SpencerFrontendService.GetAuthorizationToken`), a single `authorizationData`.
  * - STS: query protocol `Action=AssumeRoleWithWebIdentity`, answered in XML.
- * Every ECR request must be SigV4-signed for the right service and region with the keys STS issued.
+ * Every ECR request must carry a valid SigV4 signature, for the right service, made with the keys STS issued.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -67,6 +67,46 @@ function credentialScope(header: string | undefined) {
   return m ? { accessKeyId: m[1]!, region: m[2]!, signingName: m[3]! } : undefined;
 }
 
+const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
+const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
+
+/** Recomputes the request's SigV4 signature (header form) with the secret key and compares. */
+export function validSigV4(req: http.IncomingMessage, body: string, secretAccessKey: string): boolean {
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=[^/]+\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      req.headers.authorization ?? '',
+    );
+  const amzDate = req.headers['x-amz-date'];
+  if (!m || typeof amzDate !== 'string') return false;
+  const [, date, region, service, signedHeaders, signature] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const url = new URL(req.url ?? '/', 'http://x');
+  const query = [...url.searchParams]
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .sort()
+    .join('&');
+  const headers = signedHeaders
+    .split(';')
+    .map(
+      (name) =>
+        `${name}:${String(req.headers[name] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
+  const canonical = [req.method, url.pathname, query, headers, signedHeaders, sha256(body)].join('\n');
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
+  const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
+  return createHmac('sha256', key).update(toSign).digest('hex') === signature;
+}
+
 const json = (res: http.ServerResponse, status: number, value: unknown) => {
   res.writeHead(status, {
     'content-type': 'application/x-amz-json-1.1',
@@ -94,7 +134,7 @@ export async function startFakeAws(): Promise<FakeAws> {
   const ecrHandler =
     (service: 'ecr' | 'ecr-public', target: string, answer: () => unknown): http.RequestListener =>
     (req, res) => {
-      void body(req).then(() => {
+      void body(req).then((text) => {
         const scope = credentialScope(req.headers.authorization);
         const entry: AwsRequest = {
           service,
@@ -127,6 +167,14 @@ export async function startFakeAws(): Promise<FakeAws> {
             );
             return;
           }
+        }
+        if (!validSigV4(req, text, fake.issued.secretAccessKey)) {
+          fail(
+            403,
+            'InvalidSignatureException',
+            'The request signature we calculated does not match the signature you provided.',
+          );
+          return;
         }
         if (scope.signingName !== service) {
           fail(400, 'InvalidSignatureException', 'Credential should be scoped to correct service');
