@@ -100,6 +100,22 @@ describe('auth: aws', () => {
     await run.runPost();
   }, 60_000);
 
+  it('makes one GetAuthorizationToken per region for all the registries listed there', async () => {
+    aws.log.length = 0;
+    const run = await runAction(
+      {
+        registries: [registry, publicRegistry].map((r) => `- registry: ${r.host}\n  auth: aws\n`).join(''),
+        verify: 'off',
+      },
+      { env: awsEnv(), skipPost: true },
+    );
+    expect(errorLines(run.main)).toEqual([]);
+    expect(aws.log.filter((r) => r.service === 'ecr')).toHaveLength(1);
+    for (const r of [registry, publicRegistry]) {
+      expect(configAuth(run.outputs['docker-config']!, r.host)).toBe(`AWS:${aws.password}`);
+    }
+  }, 60_000);
+
   it('retries a throttled GetAuthorizationToken and still mints', async () => {
     aws.log.length = 0;
     aws.failures = ['throttle'];
