@@ -4,7 +4,7 @@
  *
  * Confirmed in the ECR API reference: the call takes no registry (`registryIds` is deprecated) and
  * answers `authorizationData[]` whose `authorizationToken` is base64 `AWS:<password>`, with
- * `expiresAt`, valid 12 hours; the token serves every registry of the account the principal may read,
+ * `expiresAt`, valid 12 hours; it serves every ECR registry the IAM principal may access (in any account),
  * so one call per region serves all listed registries of that region. ECR Public is served from
  * us-east-1 only, answers a single `authorizationData`, and needs `ecr-public:GetAuthorizationToken`
  * plus `sts:GetServiceBearerToken`.
