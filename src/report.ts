@@ -4,8 +4,7 @@
  */
 import * as core from '@actions/core';
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
-import type { CredentialLifetime } from './identity/lifetime.js';
-import { earliestExpiry } from './identity/lifetime.js';
+import { earliestExpiry, type CredentialLifetime } from './identity/lifetime.js';
 import type { Verdict } from './registry/types.js';
 import type { TargetOutcome, TargetResult } from './targets/types.js';
 
