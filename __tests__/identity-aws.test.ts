@@ -211,11 +211,11 @@ describe('auth: aws with keys in the environment', () => {
 });
 
 describe('auth: aws → Kubernetes (the scheduled refresh)', () => {
-  it('ships the minted credential into the pull secret, and a refresh with the same token writes nothing', async () => {
+  it('ships the minted credential into the pull secret; a refresh writes nothing for the same token, one update for a new one', async () => {
     const kube = await FakeKube.start({ namespaces: ['web'] });
     try {
       aws.expiresAt = new Date(Date.now() + 12 * 3_600_000);
-      const run = () =>
+      const run = (extra: Record<string, string> = {}) =>
         runAction(
           {
             registries: `- registry: ${registry.host}\n  auth: aws\n`,
@@ -223,6 +223,7 @@ describe('auth: aws → Kubernetes (the scheduled refresh)', () => {
             'ca-cert': registry.ca!.caPem,
             kubeconfig: kubeconfigFor([{ name: 'prod', fake: kube }], 'prod'),
             'kubernetes-namespaces': 'web',
+            ...extra,
           },
           { env: awsEnv() },
         );
@@ -244,6 +245,17 @@ describe('auth: aws → Kubernetes (the scheduled refresh)', () => {
       expect(JSON.parse(second.outputs['kubernetes']!)).toEqual([
         expect.objectContaining({ action: 'unchanged' }),
       ]);
+      // A new token on the next scheduled run: one write (an in-place update) per namespace.
+      const issued = aws.password;
+      aws.password = 'the-next-ecr-password';
+      kube.resetLog();
+      const third = await run({ verify: 'off' });
+      aws.password = issued;
+      expect(errorLines(third.main)).toEqual([]);
+      expect(JSON.parse(third.outputs['kubernetes']!)).toEqual([
+        expect.objectContaining({ action: 'updated' }),
+      ]);
+      expect(kube.requests.filter((r) => r.method !== 'GET').map((r) => r.method)).toEqual(['PUT']);
     } finally {
       await kube.stop();
     }
