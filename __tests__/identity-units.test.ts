@@ -1,5 +1,7 @@
 /** The pure parts of cloud identities: host recognition, auth resolution, durations, lifetimes, JSON-key masking. */
+import * as core from '@actions/core';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { maskCredentials, type Credential } from '../src/credentials/documents.js';
@@ -19,6 +21,7 @@ import {
 } from '../src/identity/lifetime.js';
 import { parseDuration, planIdentity } from '../src/identity/plan.js';
 import { buildPlan } from '../src/plan.js';
+import { setOutputs, writeSummary, type RunReport } from '../src/report.js';
 import { planRapyuta } from '../src/targets/rapyuta.js';
 import { ROOT } from './support/action.js';
 import { unsignedJwt } from './support/fake-github-oidc.js';
@@ -364,5 +367,56 @@ describe('bundle', () => {
       .map((f) => fs.readFileSync(path.join(ROOT, 'dist/chunks', f), 'utf8'))
       .join('\n');
     expect(markers.filter((m) => all.includes(m))).toEqual(markers);
+  });
+});
+
+describe('the report of credential lifetimes', () => {
+  afterEach(() => {
+    Reflect.deleteProperty(process.env, 'GITHUB_STEP_SUMMARY');
+    Reflect.deleteProperty(process.env, 'GITHUB_OUTPUT');
+    core.summary.emptyBuffer();
+  });
+
+  it('summarises each registry’s credential and expiry, and outputs the earliest as expires-at', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-lifetimes-'));
+    const summary = path.join(dir, 'summary.md');
+    const output = path.join(dir, 'output');
+    fs.writeFileSync(summary, '');
+    fs.writeFileSync(output, '');
+    Object.assign(process.env, { GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output });
+    const report: RunReport = {
+      state: 'present',
+      registries: ['a', 'b', 'c'],
+      outcomes: new Map(),
+      lifetimes: [
+        {
+          registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+          kind: 'ECR authorization token',
+          minted: true,
+          expiresAt: new Date('2026-11-30T20:00:00Z'),
+        },
+        {
+          registry: 'contoso.azurecr.io',
+          kind: 'ACR refresh token',
+          minted: true,
+          expiresAt: new Date('2026-11-30T11:00:00Z'),
+        },
+        { registry: 'ghcr.io', kind: 'GitHub Actions token', minted: false, jobScoped: true },
+        { registry: 'registry.example.com', kind: 'password', minted: false },
+      ],
+    };
+    setOutputs(report);
+    await writeSummary(report);
+    expect(fs.readFileSync(output, 'utf8')).toContain('2026-11-30T11:00:00.000Z');
+    const html = fs.readFileSync(summary, 'utf8');
+    for (const cell of [
+      'ECR authorization token (minted)</td><td>2026-11-30T20:00:00.000Z',
+      'ACR refresh token (minted)</td><td>2026-11-30T11:00:00.000Z',
+      'GitHub Actions token</td><td>when the job ends',
+      'password</td><td>does not expire',
+    ]) {
+      expect(html).toContain(cell);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
