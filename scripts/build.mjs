@@ -9,11 +9,10 @@ const requireHere = createRequire(import.meta.url);
 /**
  * CommonJS packages evaluated on first use instead of at start-up: an ESM import of a bundled
  * CommonJS package runs it when the chunk loads, though a run may never call it (yaml: only the
- * `registries` and `kubeconfig` inputs; undici under @actions/http-client: only its proxy agent).
- * The import resolves to a module of getters that require the package on first access, so named
- * imports keep working, synchronously.
+ * `registries` and `kubeconfig` inputs). The import resolves to a module of getters that require the
+ * package on first access, so named imports keep working, synchronously.
  */
-const LAZY = { yaml: () => true, undici: (importer) => /[\\/]@actions[\\/]http-client[\\/]/.test(importer) };
+const LAZY = new Set(['yaml']);
 const lazyModule = (name) => {
   const names = Object.keys(requireHere(name)).filter((key) => /^[A-Za-z_$][\w$]*$/.test(key));
   return [
@@ -62,17 +61,29 @@ await build({
     {
       name: 'lazy-cjs',
       setup(b) {
-        b.onResolve({ filter: /^(yaml|undici|\.\/node_modules\/undici)$/ }, (args) => {
-          const name = args.path.replace('./node_modules/', '');
-          return args.namespace !== 'lazy-cjs' && LAZY[name]?.(args.importer)
-            ? { path: name, namespace: 'lazy-cjs' }
-            : undefined;
-        });
+        b.onResolve({ filter: /^yaml$/ }, (args) =>
+          args.namespace !== 'lazy-cjs' && LAZY.has(args.path)
+            ? { path: args.path, namespace: 'lazy-cjs' }
+            : undefined,
+        );
         b.onLoad({ filter: /.*/, namespace: 'lazy-cjs' }, (args) => ({
           contents: lazyModule(args.path),
           loader: 'js',
           resolveDir: path.resolve(import.meta.dirname, '..'),
         }));
+      },
+    },
+    {
+      // @actions/http-client imports undici's ProxyAgent at start-up; from the transport's undici
+      // modules it costs nothing more, where undici's index would put all of undici in the chunks
+      // every run loads.
+      name: 'http-client-undici',
+      setup(b) {
+        b.onResolve({ filter: /^(undici|\.\/node_modules\/undici)$/ }, (args) =>
+          /[\\/]@actions[\\/]http-client[\\/]/.test(args.importer)
+            ? { path: path.resolve(import.meta.dirname, '../src/http/undici.ts') }
+            : undefined,
+        );
       },
     },
     {

@@ -8,6 +8,8 @@ import util from 'undici/lib/core/util.js';
 import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
 
 export { default as EnvHttpProxyAgent } from 'undici/lib/dispatcher/env-http-proxy-agent.js';
+// @actions/http-client's one import from undici (scripts/build.mjs points it here).
+export { default as ProxyAgent } from 'undici/lib/dispatcher/proxy-agent.js';
 
 // What undici's index does on load: dispatchers get request(), connect() and the rest (its proxy
 // agent tunnels with connect()).
