@@ -1,4 +1,4 @@
-// Bundles the action into dist/ (ESM, code-split so heavy target clients load only when used).
+// Bundles src/main.ts into dist/ (ESM, code-split so heavy target clients load only when used).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,8 +26,7 @@ const lazyModule = (name) => {
 const outdir = process.env.BUILD_OUTDIR || 'dist';
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  // dist/main.js is src/start.ts: the compile cache on, then src/main.ts (a chunk) by import.
-  entryPoints: { main: 'src/start.ts' },
+  entryPoints: { main: 'src/main.ts' },
   outdir,
   bundle: true,
   splitting: true,
