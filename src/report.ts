@@ -1,10 +1,13 @@
 /**
- * Renders results (never secrets: no module hands this one a credential) as the job summary,
- * step outputs and annotations.
+ * Renders results as the job summary, step outputs and annotations. No module hands this one a
+ * credential, but messages quote servers, so every text is redacted (src/secrets.ts) on the way out.
  */
 import * as core from '@actions/core';
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
+import { earliestExpiry, type CredentialLifetime } from './identity/lifetime.js';
 import type { Verdict } from './registry/types.js';
+import { redact } from './secrets.js';
+import * as sink from './sink.js';
 import type { TargetOutcome, TargetResult } from './targets/types.js';
 
 export interface RunReport {
@@ -15,6 +18,8 @@ export interface RunReport {
   archive?: { path: string; sha256: string };
   verification?: { mode: 'fail' | 'warn' | 'off'; verdicts: Verdict[] };
   outcomes: Map<string, TargetOutcome>;
+  /** Each registry's credential kind and expiry (present runs). */
+  lifetimes?: CredentialLifetime[];
   /** Set when verification stopped the run before any target was written. */
   blockedByVerification?: boolean;
 }
@@ -33,9 +38,12 @@ const ICON: Record<string, string> = {
 
 export const isFailure = (r: TargetResult): boolean => r.action === 'failed';
 
-/** Summary tables are HTML: escape everything that goes into a cell. */
+/**
+ * Summary tables are HTML: escape everything that goes into a cell, redacted first (an escaped
+ * secret would no longer match its registered form).
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return redact(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const code = (text: string): string => `<code>${escapeHtml(text)}</code>`;
@@ -45,21 +53,20 @@ function shortDigest(digest?: string): string {
 }
 
 export function setOutputs(report: RunReport): void {
-  if (report.configPath) core.setOutput('docker-config', report.configPath);
-  if (report.configDir) core.setOutput('docker-config-dir', report.configDir);
+  if (report.lifetimes) sink.setOutput('expires-at', earliestExpiry(report.lifetimes)?.toISOString() ?? '');
+  if (report.configPath) sink.setOutput('docker-config', report.configPath);
+  if (report.configDir) sink.setOutput('docker-config-dir', report.configDir);
   if (report.archive) {
-    core.setOutput('tarball', report.archive.path);
-    core.setOutput('tarball-sha256', report.archive.sha256);
+    sink.setOutput('tarball', report.archive.path);
+    sink.setOutput('tarball-sha256', report.archive.sha256);
   }
   if (report.verification) {
     const { verdicts, mode } = report.verification;
-    core.setOutput('verification', JSON.stringify(verdicts));
-    if (mode !== 'off') core.setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
+    sink.setOutput('verification', verdicts);
+    if (mode !== 'off') sink.setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
   }
   for (const outcome of report.outcomes.values()) {
-    for (const [name, value] of Object.entries(outcome.outputs ?? {})) {
-      core.setOutput(name, JSON.stringify(value));
-    }
+    for (const [name, value] of Object.entries(outcome.outputs ?? {})) sink.setOutput(name, value);
   }
 }
 
@@ -68,7 +75,7 @@ export function annotate(report: RunReport): void {
   const verification = report.verification;
   if (verification && verification.mode !== 'off') {
     for (const v of verification.verdicts.filter((x) => x.status !== 'ok')) {
-      const emit = verification.mode === 'fail' ? core.error : core.warning;
+      const emit = verification.mode === 'fail' ? sink.error : sink.warning;
       emit(v.message, { title: `${v.image}: ${v.status}` });
     }
   }
@@ -81,7 +88,7 @@ export function annotate(report: RunReport): void {
   }
   for (const group of byProblem.values()) {
     const first = group[0]!;
-    core.error(first.message, { title: `${first.target} ${group.map((r) => r.subject).join(', ')}: failed` });
+    sink.error(first.message, { title: `${first.target} ${group.map((r) => r.subject).join(', ')}: failed` });
   }
 }
 
@@ -100,6 +107,18 @@ export async function writeSummary(report: RunReport): Promise<void> {
   const s = core.summary.addHeading(`pull-credentials (${report.state})`, 2);
   if (report.registries.length > 0) {
     s.addRaw(`<p>Registries: ${report.registries.map(code).join(', ')}</p>`, true);
+  }
+  if (report.lifetimes && report.lifetimes.length > 0) {
+    s.addTable(
+      table(
+        ['Registry', 'Credential', 'Expires'],
+        report.lifetimes.map((l) => [
+          code(l.registry),
+          escapeHtml(`${l.kind}${l.minted ? ' (minted)' : ''}`),
+          l.expiresAt ? l.expiresAt.toISOString() : l.jobScoped ? 'when the job ends' : 'does not expire',
+        ]),
+      ),
+    );
   }
   const files: string[][] = [];
   if (report.configPath) files.push(['docker config', code(report.configPath)]);
@@ -120,7 +139,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
           code(v.image),
           `${ICON[v.status] ?? '❌'} ${v.status}${v.status === 'ok' ? '' : `: ${escapeHtml(v.message)}`}`,
           shortDigest(v.digest),
-          (v.platforms ?? []).join(', '),
+          escapeHtml((v.platforms ?? []).join(', ')),
           v.authScheme,
           `${v.ms} ms`,
         ]),

@@ -8,6 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { restrictToOwner } from './fsutil.js';
+import { saveState } from './sink.js';
 
 const IS_POST = 'isPost';
 const RUN_DIR = 'runDir';
@@ -16,7 +17,7 @@ export const isPost = (): boolean => core.getState(IS_POST) === 'true';
 
 /** Marks that the main step ran, so the same entry point runs the post step next time. */
 export function markMain(): void {
-  core.saveState(IS_POST, 'true');
+  saveState(IS_POST, 'true');
 }
 
 const PREFIX = 'pull-credentials-';
@@ -27,7 +28,7 @@ export async function createRunDir(): Promise<string> {
   await fs.mkdir(base, { recursive: true });
   const dir = await fs.mkdtemp(path.join(base, PREFIX));
   await restrictToOwner(dir, true);
-  core.saveState(RUN_DIR, dir);
+  saveState(RUN_DIR, dir);
   return dir;
 }
 

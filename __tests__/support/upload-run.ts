@@ -36,6 +36,7 @@ export function context(archive: TestArchive, warnings: string[] = []): TargetCo
     runDir: os.tmpdir(),
     previous: new Map(),
     log: { info: () => undefined, warning: (m) => warnings.push(String(m)), debug: () => undefined },
+    signal: new AbortController().signal,
   };
 }
 

@@ -13,8 +13,9 @@ export interface Destination {
   fetchUri(scheme: FetchScheme): string;
   /** Secret parts of the destination (a signed URL's query, header values) to mask. */
   secrets: string[];
-  put(archive: { bytes: Buffer; sha256: string }): Promise<PutResult>;
-  remove(): Promise<'deleted' | 'absent'>;
+  /** `signal` is the upload target's deadline: pass it to every request. */
+  put(archive: { bytes: Buffer; sha256: string }, signal?: AbortSignal): Promise<PutResult>;
+  remove(signal?: AbortSignal): Promise<'deleted' | 'absent'>;
 }
 
 /**
