@@ -2,6 +2,9 @@ import type { Inputs } from '../context.js';
 
 export type FetchScheme = 'https' | 'native';
 
+/** What a put did; a note is something the user should know about this destination (a warning). */
+export type PutResult = 'written' | 'unchanged' | { action: 'written' | 'unchanged'; note: string };
+
 /** One place the archive is stored, parsed from an `upload-to` line. */
 export interface Destination {
   /** Safe to print: no query string or other credential. */
@@ -11,7 +14,7 @@ export interface Destination {
   /** Secret parts of the destination (a signed URL's query, header values) to mask. */
   secrets: string[];
   /** `signal` is the upload target's deadline: pass it to every request. */
-  put(archive: { bytes: Buffer; sha256: string }, signal?: AbortSignal): Promise<'written' | 'unchanged'>;
+  put(archive: { bytes: Buffer; sha256: string }, signal?: AbortSignal): Promise<PutResult>;
   remove(signal?: AbortSignal): Promise<'deleted' | 'absent'>;
 }
 

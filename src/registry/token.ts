@@ -36,8 +36,6 @@ interface Entry {
 
 export class TokenCache {
   readonly #entries = new Map<string, Entry>();
-  /** Token requests actually sent (for tests and the request floor). */
-  requests = 0;
 
   constructor(
     private readonly client: Client,
@@ -80,7 +78,6 @@ export class TokenCache {
       const basic = Buffer.from(`${request.username}:${request.password}`, 'utf8').toString('base64');
       headers.authorization = `Basic ${basic}`;
     }
-    this.requests++;
     const response = await this.client.request({
       method: 'GET',
       url: url.toString(),
