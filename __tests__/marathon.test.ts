@@ -6,8 +6,10 @@ import type { Inputs } from '../src/context.js';
 import { parseRegistry } from '../src/credentials/address.js';
 import type { Credential } from '../src/credentials/documents.js';
 import { InputError } from '../src/errors.js';
+import { parseSecretPath } from '../src/targets/dcos.js';
 import { marathonTarget, type MarathonPlan } from '../src/targets/marathon.js';
-import type { BasePlan, TargetContext, TargetOutcome } from '../src/targets/types.js';
+import type { BasePlan, PlanFacts, TargetContext, TargetOutcome } from '../src/targets/types.js';
+import { uploadTarget } from '../src/targets/upload.js';
 import { defaultInputs as testInputs } from './support/inputs.js';
 import { marathonViolations } from './support/marathon-rules.js';
 
@@ -61,10 +63,26 @@ function write(name: string, text: string): string {
   return file;
 }
 
+/** What the DC/OS and upload plans tell Marathon's plan in a run (planAll in run.ts). */
+function factsOf(inputs: Inputs): PlanFacts {
+  const upload = uploadTarget.plan(inputs, base);
+  return {
+    ...(inputs.dcosSecretPath === ''
+      ? {}
+      : { dcosSecretPath: parseSecretPath('dcos-secret-path', inputs.dcosSecretPath) }),
+    ...(upload === undefined ? {} : uploadTarget.facts!(upload)),
+  };
+}
+
+function planOf(overrides: Partial<Inputs> = {}, b: BasePlan = base): MarathonPlan | undefined {
+  const inputs = testInputs(overrides);
+  return marathonTarget.plan(inputs, b, factsOf(inputs)) as MarathonPlan | undefined;
+}
+
 function plan(overrides: Partial<Inputs>, b: BasePlan = base): MarathonPlan {
-  const p = marathonTarget.plan(testInputs(overrides), b);
+  const p = planOf(overrides, b);
   if (p === undefined) throw new Error('marathon target disabled');
-  return p as MarathonPlan;
+  return p;
 }
 
 const SECRET = { dcosUrl: 'https://dcos.example.com', dcosSecretPath: 'mesos-docker/pullConfig' };
@@ -410,7 +428,6 @@ describe('marathon inputs', () => {
       { ...SECRET, marathonSecretName: 'a b', marathonDefinitions: ['app.json'] },
       'marathon-secret-name',
     ],
-    ['output dir without definitions', { marathonOutputDir: 'out' }, 'marathon-output-dir'],
     [
       'two files with one base name',
       { ...SECRET, marathonDefinitions: ['a/app.json', 'b/app.json'], marathonOutputDir: 'out' },
@@ -436,7 +453,7 @@ describe('marathon inputs', () => {
     const listing = fs.readdirSync(workspace, { recursive: true }).sort();
     let thrown: unknown;
     try {
-      marathonTarget.plan(testInputs(inputs), base);
+      planOf(inputs);
     } catch (error) {
       thrown = error;
     }
@@ -448,7 +465,7 @@ describe('marathon inputs', () => {
   });
 
   it('is off without definitions; mode defaults to secret with dcos-secret-path, else tarball', () => {
-    expect(marathonTarget.plan(testInputs(), base)).toBeUndefined();
+    expect(planOf()).toBeUndefined();
     write('app.json', fixture('mesos-docker.input.json'));
     expect(plan({ ...SECRET, marathonDefinitions: ['app.json'] }).mode).toBe('secret');
     write('t.json', fixture('some-name-or-id.input.json'));

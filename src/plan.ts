@@ -9,6 +9,7 @@ import { AddressError, parseRegistry } from './credentials/address.js';
 import type { ConfigFormat, Credential } from './credentials/documents.js';
 import { parseRegistriesDocument } from './credentials/registries-yaml.js';
 import { InputError } from './errors.js';
+import { checkNeeds } from './inputs/index.js';
 import { parseImageReference, ReferenceError } from './registry/reference.js';
 import type { Platform, VerificationPlan } from './registry/types.js';
 import type { BasePlan } from './targets/types.js';
@@ -239,12 +240,8 @@ export function buildPlan(inputs: Inputs): Plan {
     );
   }
   const tarball = parseBoolean('tarball', inputs.tarball) || inputs.uploadTo.length > 0;
-  return {
-    state,
-    credentials: planCredentials(inputs, state),
-    configFormat,
-    exportDockerConfig,
-    tarball,
-    verification: planVerification(inputs),
-  };
+  const credentials = planCredentials(inputs, state);
+  const verification = planVerification(inputs);
+  checkNeeds(inputs);
+  return { state, credentials, configFormat, exportDockerConfig, tarball, verification };
 }

@@ -1,8 +1,9 @@
 /**
- * Renders results (never secrets: no module hands this one a credential) as the job summary,
- * step outputs and annotations.
+ * Renders results (never secrets: no module hands this one a credential) as outputs and
+ * annotations through the host, and as the job summary or a plain-text report.
  */
 import * as core from '@actions/core';
+import { host } from './host/index.js';
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
 import type { Verdict } from './registry/types.js';
 import type { TargetOutcome, TargetResult } from './targets/types.js';
@@ -45,20 +46,20 @@ function shortDigest(digest?: string): string {
 }
 
 export function setOutputs(report: RunReport): void {
-  if (report.configPath) core.setOutput('docker-config', report.configPath);
-  if (report.configDir) core.setOutput('docker-config-dir', report.configDir);
+  if (report.configPath) host().setOutput('docker-config', report.configPath);
+  if (report.configDir) host().setOutput('docker-config-dir', report.configDir);
   if (report.archive) {
-    core.setOutput('tarball', report.archive.path);
-    core.setOutput('tarball-sha256', report.archive.sha256);
+    host().setOutput('tarball', report.archive.path);
+    host().setOutput('tarball-sha256', report.archive.sha256);
   }
   if (report.verification) {
     const { verdicts, mode } = report.verification;
-    core.setOutput('verification', JSON.stringify(verdicts));
-    if (mode !== 'off') core.setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
+    host().setOutput('verification', JSON.stringify(verdicts));
+    if (mode !== 'off') host().setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
   }
   for (const outcome of report.outcomes.values()) {
     for (const [name, value] of Object.entries(outcome.outputs ?? {})) {
-      core.setOutput(name, JSON.stringify(value));
+      host().setOutput(name, JSON.stringify(value));
     }
   }
 }
@@ -68,8 +69,8 @@ export function annotate(report: RunReport): void {
   const verification = report.verification;
   if (verification && verification.mode !== 'off') {
     for (const v of verification.verdicts.filter((x) => x.status !== 'ok')) {
-      const emit = verification.mode === 'fail' ? core.error : core.warning;
-      emit(v.message, { title: `${v.image}: ${v.status}` });
+      const emit = verification.mode === 'fail' ? 'error' : 'warning';
+      host()[emit](v.message, { title: `${v.image}: ${v.status}` });
     }
   }
   // One annotation per distinct failure: a broken cluster context fails every namespace with the same
@@ -81,7 +82,9 @@ export function annotate(report: RunReport): void {
   }
   for (const group of byProblem.values()) {
     const first = group[0]!;
-    core.error(first.message, { title: `${first.target} ${group.map((r) => r.subject).join(', ')}: failed` });
+    host().error(first.message, {
+      title: `${first.target} ${group.map((r) => r.subject).join(', ')}: failed`,
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The main and post steps: inputs → plan → documents → verification → targets → report.
- * Every user-fixable problem surfaces as one InputError/TargetError, thrown to main.ts.
+ * Every user-fixable problem surfaces as one InputError/TargetError, thrown to main.ts (or the
+ * command line). Everything shown goes through the host (src/host/).
  */
 import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
@@ -10,26 +11,33 @@ import { getInputs, type Inputs } from './context.js';
 import { documentFileName, maskEncoded, renderDocument } from './credentials/documents.js';
 import { errorMessage, TargetError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
+import { host } from './host/index.js';
 import { buildPlan, type Plan } from './plan.js';
 import { verifyAll } from './registry/verify.js';
 import type { Verdict } from './registry/types.js';
-import { annotate, isFailure, setOutputs, writeSummary, type RunReport } from './report.js';
-import { createRunDir, isRunDir, markMain, savedRunDir } from './state.js';
+import { annotate, isFailure, setOutputs, type RunReport } from './report.js';
+import { isRunDir, markMain, savedRunDir } from './state.js';
 import { targets } from './targets/index.js';
-import type { Artifacts, Target, TargetContext, TargetOutcome } from './targets/types.js';
+import type { Artifacts, PlanFacts, Target, TargetContext, TargetOutcome } from './targets/types.js';
 
 export interface EnabledTarget {
   target: Target;
   plan: unknown;
 }
 
-/** Validates everything, including every target's inputs, before anything is written. */
-function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[] } {
+/**
+ * Validates everything, including every target's inputs, before anything is written. Each target
+ * sees the facts of the targets planned before it (registration order), never their inputs.
+ */
+export function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[] } {
   const plan = buildPlan(inputs);
   const enabled: EnabledTarget[] = [];
+  const facts: PlanFacts = {};
   for (const target of targets) {
-    const targetPlan = target.plan(inputs, plan);
-    if (targetPlan !== undefined) enabled.push({ target, plan: targetPlan });
+    const targetPlan = target.plan(inputs, plan, facts);
+    if (targetPlan === undefined) continue;
+    enabled.push({ target, plan: targetPlan });
+    Object.assign(facts, target.facts?.(targetPlan));
   }
   return { plan, enabled };
 }
@@ -41,7 +49,7 @@ async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
   const configPath = path.join(configDir, documentFileName(plan.configFormat));
   await fs.mkdir(configDir, { mode: 0o700 });
   await writeFileAtomic(configPath, document);
-  core.info(
+  host().info(
     `Wrote ${configPath} with ${plan.credentials.length} registr${plan.credentials.length === 1 ? 'y' : 'ies'}`,
   );
   const artifacts: Artifacts = { document, configPath, configDir };
@@ -50,7 +58,7 @@ async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
     const archivePath = path.join(runDir, 'docker.tar.gz');
     await writeFileAtomic(archivePath, bytes);
     artifacts.archive = { path: archivePath, bytes, sha256 };
-    core.info(`Wrote ${archivePath} (sha256 ${sha256})`);
+    host().info(`Wrote ${archivePath} (sha256 ${sha256})`);
   }
   return artifacts;
 }
@@ -63,17 +71,17 @@ export async function runTargets(
   const outcomes = new Map<string, TargetOutcome>();
   for (const { target, plan } of enabled) {
     const title = `${state === 'present' ? 'Shipping to' : 'Removing from'} ${target.name}`;
-    const outcome = await core.group(title, async (): Promise<TargetOutcome> => {
+    const outcome = await host().group(title, async (): Promise<TargetOutcome> => {
       const ctx = { ...context, previous: outcomes };
       try {
         const result = await (state === 'present' ? target.present(plan, ctx) : target.absent(plan, ctx));
         for (const r of result.results) {
-          core.info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
+          host().info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
         }
         return result;
       } catch (error) {
         // A target that throws instead of reporting is still one failed target: the rest go on.
-        core.debug(error instanceof Error && error.stack ? error.stack : String(error));
+        host().debug(error instanceof Error && error.stack ? error.stack : String(error));
         return {
           results: [
             { target: target.name, subject: target.name, action: 'failed', message: errorMessage(error) },
@@ -106,45 +114,62 @@ function failures(report: RunReport): string[] {
   return problems;
 }
 
+/** The GitHub Actions main step. */
 export async function main(): Promise<void> {
   markMain();
-  // Reading the inputs masks every secret among them: nothing is logged before that.
-  const inputs = getInputs();
-  const { plan, enabled } = await core.group('Validating inputs', () => Promise.resolve(planAll(inputs)));
+  await execute(getInputs);
+}
+
+/**
+ * One run on the current host. `read` reads the inputs, which masks every secret among them:
+ * nothing is logged before that. Throws InputError before anything is written, TargetError after.
+ */
+export async function execute(read: () => Inputs): Promise<RunReport> {
+  const inputs = read();
+  const { plan, enabled } = await host().group('Validating inputs', () => Promise.resolve(planAll(inputs)));
   for (const { target, plan: targetPlan } of enabled) {
-    for (const secret of target.secrets?.(targetPlan) ?? []) core.setSecret(secret);
+    for (const secret of target.secrets?.(targetPlan) ?? []) host().setSecret(secret);
   }
 
-  const runDir = await createRunDir();
+  const runDir = await host().createRunDir();
   const report: RunReport = {
     state: plan.state,
     registries: plan.credentials.map((c) => c.address.key),
     outcomes: new Map(),
   };
-  const log = { info: core.info, warning: core.warning, debug: core.debug };
+  const log: TargetContext['log'] = {
+    info(message) {
+      host().info(message);
+    },
+    warning(message, properties) {
+      host().warning(message, properties);
+    },
+    debug(message) {
+      host().debug(message);
+    },
+  };
 
   if (plan.state === 'absent') {
     const artifacts: Artifacts = { document: '', configPath: '', configDir: '' };
     report.outcomes = await runTargets(enabled, 'absent', { base: plan, artifacts, runDir, log });
   } else {
-    const artifacts = await core.group('Writing credentials', () => writeDocuments(plan, runDir));
+    const artifacts = await host().group('Writing credentials', () => writeDocuments(plan, runDir));
     Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
     if (artifacts.archive) report.archive = artifacts.archive;
     if (plan.exportDockerConfig) {
-      core.exportVariable('DOCKER_CONFIG', artifacts.configDir);
-      core.info(`DOCKER_CONFIG=${artifacts.configDir} for the rest of the job`);
+      host().exportVariable('DOCKER_CONFIG', artifacts.configDir);
     }
 
     const { mode } = plan.verification;
     if (mode !== 'off') {
       if (!plan.verification.tlsVerify) {
-        core.warning('tls-verify is false: registry certificates are not checked during verification', {
+        host().warning('tls-verify is false: registry certificates are not checked during verification', {
           title: 'TLS verification disabled',
         });
       }
-      const verdicts: Verdict[] = await core.group('Verifying pulls', async () => {
+      const verdicts: Verdict[] = await host().group('Verifying pulls', async () => {
         const results = await verifyAll(plan.verification, plan.credentials);
-        for (const v of results) core.info(`${v.image}: ${v.status} — ${v.message}`);
+        for (const v of results) host().info(`${v.image}: ${v.status} — ${v.message}`);
         return results;
       });
       report.verification = { mode, verdicts };
@@ -157,12 +182,13 @@ export async function main(): Promise<void> {
 
   setOutputs(report);
   annotate(report);
-  await writeSummary(report);
+  await host().summary(report);
   const problems = failures(report);
   if (problems.length > 0) throw new TargetError(problems.join('; '));
+  return report;
 }
 
-/** Removes the per-run directory; warns, never fails, when it cannot. */
+/** The GitHub Actions post step: removes the per-run directory; warns, never fails, when it cannot. */
 export async function post(): Promise<void> {
   const dir = savedRunDir();
   if (!dir) return;

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { host } from '../host/index.js';
 import { DOCKER_HUB_DOMAIN, DOCKER_HUB_KEY, type RegistryAddress } from './address.js';
 
 /** One registry's credentials, validated by plan.ts. */
@@ -24,17 +24,17 @@ export function basicAuth(username: string, password: string): string {
 export function maskCredentials(credentials: readonly Pick<Credential, 'username' | 'password'>[]): void {
   for (const { username, password } of credentials) {
     if (password.trim() === '') continue;
-    core.setSecret(password);
+    host().setSecret(password);
     if (username === '') continue;
-    core.setSecret(`${username}:${password}`);
-    core.setSecret(basicAuth(username, password));
+    host().setSecret(`${username}:${password}`);
+    host().setSecret(basicAuth(username, password));
   }
 }
 
 /** Masks a rendered document and its base64 form (what Kubernetes and rapyuta.io store). */
 export function maskEncoded(document: string): void {
-  core.setSecret(document);
-  core.setSecret(Buffer.from(document, 'utf8').toString('base64'));
+  host().setSecret(document);
+  host().setSecret(Buffer.from(document, 'utf8').toString('base64'));
 }
 
 interface DockerEntry {

@@ -161,15 +161,6 @@ function planAuth(inputs: Inputs): DcosAuth {
   );
 }
 
-const GROUP: readonly [keyof Inputs, string][] = [
-  ['dcosSecretPath', 'dcos-secret-path'],
-  ['dcosToken', 'dcos-token'],
-  ['dcosUid', 'dcos-uid'],
-  ['dcosPrivateKey', 'dcos-private-key'],
-  ['dcosPassword', 'dcos-password'],
-  ['dcosCaCert', 'dcos-ca-cert'],
-];
-
 export function planDcos(
   inputs: Inputs,
   state: 'present' | 'absent',
@@ -179,11 +170,8 @@ export function planDcos(
     'file',
     'value',
   ]);
-  if (inputs.dcosUrl.trim() === '') {
-    const stray = GROUP.find(([key]) => String(inputs[key]).trim() !== '');
-    if (stray) throw new InputError(stray[1], 'is set but dcos-url is not: give the cluster URL in dcos-url');
-    return undefined;
-  }
+  // The other dcos-* inputs declare that they need dcos-url (./dcos/inputs.ts).
+  if (inputs.dcosUrl.trim() === '') return undefined;
   const url = parseUrl(inputs.dcosUrl);
   if (inputs.dcosSecretPath.trim() === '') {
     throw new InputError('dcos-secret-path', 'is required with dcos-url, e.g. mesos-docker/pullConfig');
@@ -235,6 +223,7 @@ async function withSession(
 export const dcosTarget = defineTarget<DcosPlan>({
   name: 'dcos',
   plan: (inputs, base) => planDcos(inputs, base.state, base.configFormat),
+  facts: (plan) => ({ dcosSecretPath: plan.secretPath }),
   secrets(plan) {
     const auth = plan.auth;
     if (auth.kind === 'token') return [auth.token];

@@ -6,11 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Inputs } from '../context.js';
-import type { Destination, FetchScheme } from '../destinations/types.js';
 import { errorMessage, InputError } from '../errors.js';
 import { readIfExists, writeFileAtomic } from '../fsutil.js';
 import { parseChoice } from '../plan.js';
-import { parseSecretPath } from './dcos.js';
 import {
   applyAbsent,
   applyPresent,
@@ -24,9 +22,8 @@ import {
   type Patch,
   type SecretPatch,
 } from './marathon/patch.js';
-import type { BasePlan, TargetContext, TargetOutcome, TargetResult } from './types.js';
+import type { BasePlan, PlanFacts, TargetContext, TargetOutcome, TargetResult } from './types.js';
 import { defineTarget } from './types.js';
-import { uploadTarget } from './upload.js';
 
 interface DefinitionFile {
   /** As listed in marathon-definitions, for messages. */
@@ -81,29 +78,26 @@ function patchFor(plan: MarathonPlan, fetchUri: string): Patch {
     : { mode: 'tarball', fetchUri, ownUris: plan.fetchUris, legacy: plan.legacy };
 }
 
-export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | undefined {
+export function planMarathon(
+  inputs: Inputs,
+  base: BasePlan,
+  facts: Readonly<PlanFacts> = {},
+): MarathonPlan | undefined {
   const mode = parseChoice('marathon-mode', inputs.marathonMode, ['', 'secret', 'tarball'] as const);
   const containerizer = parseChoice('marathon-containerizer', inputs.marathonContainerizer, [
     '',
     'mesos',
   ] as const);
   const secretName = inputs.marathonSecretName.trim();
-  if (inputs.marathonDefinitions.length === 0) {
-    const stray = [
-      ['marathon-output-dir', inputs.marathonOutputDir],
-      ['marathon-mode', mode],
-      ['marathon-containerizer', containerizer],
-    ].find(([, v]) => v !== '');
-    if (stray) throw new InputError(stray[0]!, 'is set but marathon-definitions lists no files');
-    return undefined;
-  }
+  // The other marathon-* inputs declare that they need marathon-definitions (./marathon/inputs.ts).
+  if (inputs.marathonDefinitions.length === 0) return undefined;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(secretName)) {
     throw new InputError(
       'marathon-secret-name',
       `'${secretName}' is not a secrets key: use letters, digits, '.', '_', '-'`,
     );
   }
-  const effective = mode || (inputs.dcosSecretPath.trim() !== '' ? 'secret' : 'tarball');
+  const effective = mode || (facts.dcosSecretPath !== undefined ? 'secret' : 'tarball');
 
   const plan: MarathonPlan = {
     state: base.state,
@@ -113,13 +107,13 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
     legacy: base.configFormat === 'dockercfg',
   };
   if (effective === 'secret') {
-    if (inputs.dcosSecretPath.trim() === '') {
+    const secretPath = facts.dcosSecretPath;
+    if (secretPath === undefined) {
       throw new InputError(
         'dcos-secret-path',
-        'is required by marathon-mode: secret (the pull config secret path)',
+        'is required by marathon-mode: secret (the pull config secret path, with dcos-url)',
       );
     }
-    const secretPath = parseSecretPath('dcos-secret-path', inputs.dcosSecretPath);
     plan.secret = {
       secretName,
       // Marathon names store paths with a leading slash, e.g. "/mesos-docker/pullConfig" (seed 000).
@@ -134,17 +128,15 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
         'only applies to marathon-mode: secret (pullConfig needs MESOS)',
       );
     }
-    // The upload plan is pure: the same URIs the upload target will report, known before any upload.
-    const upload = uploadTarget.plan(inputs, base) as
-      { destinations: Destination[]; fetchScheme: FetchScheme } | undefined;
-    if (!upload) {
+    // The upload's plan tells the URIs it will report, known before any upload.
+    if (facts.fetchUris === undefined) {
       throw new InputError(
         'upload-to',
         'marathon-mode tarball needs the archive somewhere every agent can fetch it: set upload-to ' +
           '(or set dcos-secret-path for marathon-mode: secret)',
       );
     }
-    plan.fetchUris = upload.destinations.map((d) => d.fetchUri(upload.fetchScheme));
+    plan.fetchUris = facts.fetchUris;
   }
 
   const outputDir =

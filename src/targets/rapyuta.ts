@@ -8,9 +8,9 @@ import { DOCKER_HUB_KEY, isLoopbackHost } from '../credentials/address.js';
 import type { Credential } from '../credentials/documents.js';
 import { errorMessage, InputError, redact, TargetError } from '../errors.js';
 import { parseRetryAfter, withRetries } from '../retry.js';
+import { DEFAULT_API_URL } from './rapyuta/inputs.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
-const DEFAULT_API_URL = 'https://api.rapyuta.io';
 const API_VERSION = 'api.rapyuta.io/v2';
 /** Seed 004: ≤ 253 chars, lower-case alphanumerics or '-', alphanumeric at both ends; 3 minimum (ref §3). */
 const NAME = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
@@ -140,26 +140,8 @@ export function planRapyuta(
   base: { state: 'present' | 'absent'; credentials: Credential[] },
 ) {
   const token = inputs.rapyutaToken.trim();
-  if (token === '') {
-    const others: [string, boolean][] = [
-      ['rapyuta-organization', inputs.rapyutaOrganization.trim() !== ''],
-      ['rapyuta-project', inputs.rapyutaProject.trim() !== ''],
-      ['rapyuta-secret-name', inputs.rapyutaSecretName.trim() !== ''],
-      ['rapyuta-secret-names', inputs.rapyutaSecretNames.length > 0],
-      [
-        'rapyuta-api-url',
-        inputs.rapyutaApiUrl.trim() !== '' && inputs.rapyutaApiUrl.trim() !== DEFAULT_API_URL,
-      ],
-    ];
-    const set = others.filter(([, isSet]) => isSet).map(([name]) => name);
-    if (set.length > 0) {
-      throw new InputError(
-        'rapyuta-token',
-        `is empty but ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set`,
-      );
-    }
-    return undefined;
-  }
+  // The other rapyuta-* inputs declare that they need rapyuta-token (./rapyuta/inputs.ts).
+  if (token === '') return undefined;
   // Never echo the token: say what is wrong with it only.
   // eslint-disable-next-line no-control-regex
   if (/[\s\x00-\x1f\x7f]/.test(token)) {
@@ -170,7 +152,7 @@ export function planRapyuta(
   }
   const organization = checkGuid('rapyuta-organization', inputs.rapyutaOrganization);
   const project = checkGuid('rapyuta-project', inputs.rapyutaProject);
-  const apiUrl = parseApiUrl(inputs.rapyutaApiUrl === '' ? DEFAULT_API_URL : inputs.rapyutaApiUrl);
+  const apiUrl = parseApiUrl(inputs.rapyutaApiUrl);
   const { state, credentials } = base;
   const names = planNames(inputs, credentials.length, state);
 

@@ -1,4 +1,4 @@
-import type * as core from '@actions/core';
+import type { Host } from '../host/index.js';
 import type { Inputs } from '../context.js';
 import type { ConfigFormat, Credential } from '../credentials/documents.js';
 
@@ -45,17 +45,31 @@ export interface TargetContext {
   runDir: string;
   /** Outcomes of targets that ran earlier in registration order, by target name. */
   previous: ReadonlyMap<string, TargetOutcome>;
-  log: Pick<typeof core, 'info' | 'warning' | 'debug'>;
+  log: Pick<Host, 'info' | 'warning' | 'debug'>;
+}
+
+/**
+ * What a target's plan tells the targets planned after it, so that no target reads another's
+ * inputs: Marathon's pullConfig names the DC/OS secret path, its fetch entries the upload's URIs.
+ */
+export interface PlanFacts {
+  /** The DC/OS secret store path of the pull config, without surrounding slashes. */
+  dcosSecretPath?: string;
+  /** Where agents fetch the archive from, one URI per upload destination in upload-to order. */
+  fetchUris?: string[];
 }
 
 /**
  * A place credentials are shipped to. `plan` is pure: it validates this target's inputs (throwing
- * InputError) and returns undefined when the target is not enabled. Heavy clients are imported
- * inside present/absent so a run that does not use the target never loads them.
+ * InputError) and returns undefined when the target is not enabled; `facts` are what earlier
+ * targets' plans told (see PlanFacts). Heavy clients are imported inside present/absent so a run
+ * that does not use the target never loads them.
  */
 export interface Target<P = unknown> {
   name: string;
-  plan(inputs: Inputs, base: BasePlan): P | undefined;
+  plan(inputs: Inputs, base: BasePlan, facts?: Readonly<PlanFacts>): P | undefined;
+  /** What this target's plan tells the targets after it. */
+  facts?(plan: P): PlanFacts;
   /** Secret values in the plan (tokens, signed-URL queries…) that must be masked before any use. */
   secrets?(plan: P): string[];
   present(plan: P, ctx: TargetContext): Promise<TargetOutcome>;

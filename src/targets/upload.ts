@@ -4,7 +4,7 @@ import { errorMessage, InputError } from '../errors.js';
 import { parseChoice } from '../plan.js';
 import { defineTarget, type TargetResult } from './types.js';
 
-interface UploadPlan {
+export interface UploadPlan {
   destinations: Destination[];
   fetchScheme: FetchScheme;
 }
@@ -14,15 +14,8 @@ export const uploadTarget = defineTarget<UploadPlan>({
   name: 'upload',
   plan(inputs) {
     const fetchScheme = parseChoice<FetchScheme>('fetch-scheme', inputs.fetchScheme, ['https', 'native']);
-    if (inputs.uploadTo.length === 0) {
-      if (inputs.uploadHeaders.length > 0) {
-        throw new InputError(
-          'upload-headers',
-          'is set but upload-to is empty: the headers go to https:// destinations',
-        );
-      }
-      return undefined;
-    }
+    // upload-headers, fetch-scheme and the s3-* inputs declare that they need upload-to.
+    if (inputs.uploadTo.length === 0) return undefined;
     const seen = new Set<string>();
     const destinations = inputs.uploadTo.map((uri) => {
       const kind = destinationKinds.find((k) => k.matches(uri));
@@ -49,6 +42,7 @@ export const uploadTarget = defineTarget<UploadPlan>({
     }
     return { destinations, fetchScheme };
   },
+  facts: (plan) => ({ fetchUris: plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)) }),
   secrets: (plan) => plan.destinations.flatMap((d) => d.secrets),
 
   async present(plan, ctx) {

@@ -2,11 +2,11 @@
  * A small client for the DC/OS IAM login and the Enterprise secret store (reference §1). undici is
  * used directly so a cluster CA (dcos-ca-cert) applies to these requests only.
  */
-import * as core from '@actions/core';
 import { createPrivateKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Agent, request, type Dispatcher } from 'undici';
 import { redact, TargetError } from '../../errors.js';
+import { host } from '../../host/index.js';
 import { parseRetryAfter, withRetries, type RetryOptions } from '../../retry.js';
 
 export type DcosAuth =
@@ -192,7 +192,7 @@ export class DcosSession {
     if (typeof token !== 'string' || token === '') {
       throw new TargetError('DC/OS login answered 200 without a token: is dcos-url the cluster URL?');
     }
-    core.setSecret(token);
+    host().setSecret(token);
     this.token = token;
   }
 

@@ -1,0 +1,5 @@
+import { defineInputs } from '../inputs/spec.js';
+
+export const httpsInputs = defineInputs([
+  { name: 'upload-headers', kind: 'list', secret: 'embedded', needs: 'upload-to' },
+]);

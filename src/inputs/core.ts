@@ -1,0 +1,19 @@
+import { defineInputs } from './spec.js';
+
+/** Inputs every run reads: the credentials, the documents written from them, and verification. */
+export const coreInputs = defineInputs([
+  { name: 'registry', default: 'docker.io' },
+  { name: 'username' },
+  { name: 'password', secret: 'value' },
+  { name: 'email' },
+  { name: 'registries', kind: 'document', secret: 'embedded' },
+  { name: 'config-format', default: 'config.json' },
+  { name: 'export-docker-config', default: 'false' },
+  { name: 'state', default: 'present' },
+  { name: 'tarball', default: 'false' },
+  { name: 'images', kind: 'list' },
+  { name: 'verify', default: 'fail' },
+  { name: 'platforms', kind: 'list' },
+  { name: 'ca-cert', kind: 'document' },
+  { name: 'tls-verify', default: 'true' },
+]);

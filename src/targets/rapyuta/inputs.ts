@@ -1,0 +1,13 @@
+import { defineInputs } from '../../inputs/spec.js';
+
+const needs = 'rapyuta-token';
+export const DEFAULT_API_URL = 'https://api.rapyuta.io';
+
+export const rapyutaInputs = defineInputs([
+  { name: 'rapyuta-token', secret: 'value' },
+  { name: 'rapyuta-organization', needs },
+  { name: 'rapyuta-project', needs },
+  { name: 'rapyuta-secret-name', needs },
+  { name: 'rapyuta-secret-names', kind: 'list', needs },
+  { name: 'rapyuta-api-url', default: DEFAULT_API_URL, needs },
+]);
