@@ -9,13 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorLines, listFiles, runAction } from './support/action.js';
+import { badInputs, creds } from './support/bad-inputs.js';
 
-const creds = {
-  registry: 'registry.example.com:5000',
-  username: 'ci',
-  password: 'action-pw-1',
-  verify: 'off',
-};
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pc-dest-'));
 
 describe('the action, end to end (file destination, no registry)', () => {
@@ -147,28 +142,7 @@ describe('the action, end to end (file destination, no registry)', () => {
   });
 
   // Bad input: one ::error:: naming the input, exit 1, nothing written anywhere, no stack trace.
-  it.each<[string, Record<string, string>, RegExp]>([
-    [
-      'relative destination',
-      { ...creds, 'upload-to': 'relative/docker.tar.gz' },
-      /^Input 'upload-to': .*relative path/,
-    ],
-    [
-      'unsupported destination',
-      { ...creds, 'upload-to': 'ftp://host/x.tgz' },
-      /^Input 'upload-to': 'ftp:' destinations are not supported/,
-    ],
-    ['colon in username', { ...creds, username: 'a:b' }, /^Input 'username': must not contain ':'/],
-    ['empty password', { ...creds, password: ' ' }, /^Input 'password': is empty/],
-    ['bad registry', { ...creds, registry: 'https://bad host' }, /^Input 'registry': /],
-    [
-      'duplicate registries',
-      { ...creds, registries: '- registry: registry.example.com:5000\n  username: x\n  password: y' },
-      /given twice/,
-    ],
-    ['unknown state', { ...creds, state: 'removed' }, /^Input 'state': /],
-    ['no credentials', { 'upload-to': '/tmp/never.tgz' }, /^Input 'username': no credentials given/],
-  ])('%s', async (_name, inputs, message) => {
+  it.each(badInputs)('%s', async (_name, inputs, message) => {
     const dir = tmp();
     const dest = path.join(dir, 'out/docker.tar.gz');
     const withDest = inputs['upload-to']?.startsWith('/') ? { ...inputs, 'upload-to': dest } : inputs;

@@ -150,3 +150,35 @@ export async function writeSummary(report: RunReport): Promise<void> {
   }
   await s.write();
 }
+
+/** The report as plain text, for a terminal or a CI log: what the job summary shows, without HTML. */
+export function renderText(report: RunReport): string {
+  const lines = [`pull-credentials (${report.state})`];
+  if (report.registries.length > 0) lines.push(`Registries: ${report.registries.join(', ')}`);
+  if (report.configPath) lines.push(`docker config: ${report.configPath}`);
+  if (report.archive) lines.push(`docker.tar.gz: ${report.archive.path} (sha256 ${report.archive.sha256})`);
+  const verification = report.verification;
+  if (verification && verification.mode !== 'off' && verification.verdicts.length > 0) {
+    lines.push('Pull verification:');
+    for (const v of verification.verdicts) {
+      const details = [
+        v.digest ? v.digest.replace(/^sha256:/, '').slice(0, 12) : '',
+        (v.platforms ?? []).join(', '),
+        v.authScheme,
+        `${v.ms} ms`,
+      ].filter((d) => d !== '');
+      const result = v.status === 'ok' ? 'ok' : `${v.status}: ${v.message}`;
+      lines.push(`  ${v.image}: ${result} (${details.join('; ')})`);
+    }
+    if (report.blockedByVerification)
+      lines.push('Verification failed with verify: fail: nothing was shipped.');
+  }
+  const results = [...report.outcomes.values()].flatMap((o) => o.results);
+  if (results.length > 0) {
+    lines.push('Targets:');
+    for (const r of results) {
+      lines.push(`  ${r.target} ${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
