@@ -19,19 +19,27 @@ export interface CliArgs {
   help: boolean;
   version: boolean;
   json: boolean;
+  debug: boolean;
   passwordStdin: boolean;
   outputDir?: string;
   /** Input values from flags, by input name; a list flag may repeat. */
   flags: Map<string, string[]>;
 }
 
-const OPTIONS = ['help', 'version', 'json', 'password-stdin', 'output-dir'] as const;
-const SWITCHES = new Set(['help', 'version', 'json', 'password-stdin']);
+const OPTIONS = ['help', 'version', 'json', 'debug', 'password-stdin', 'output-dir'] as const;
+const SWITCHES = new Set(['help', 'version', 'json', 'debug', 'password-stdin']);
 
 export const envName = (name: string): string => `PULL_CREDENTIALS_${name.replace(/-/g, '_').toUpperCase()}`;
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { help: false, version: false, json: false, passwordStdin: false, flags: new Map() };
+  const args: CliArgs = {
+    help: false,
+    version: false,
+    json: false,
+    debug: false,
+    passwordStdin: false,
+    flags: new Map(),
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h') {
@@ -49,6 +57,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (name === 'help') args.help = true;
       else if (name === 'version') args.version = true;
       else if (name === 'json') args.json = true;
+      else if (name === 'debug') args.debug = true;
       else args.passwordStdin = true;
       continue;
     }

@@ -44,6 +44,7 @@ Options:
   --output-dir DIR   where config.json and docker.tar.gz go (default: a new temporary directory)
   --json             print the outputs as one JSON object instead of name=value lines
   --password-stdin   read the registry password from standard input
+  --debug            debug lines in the report
   --help, -h         this text
   --version          the version
 

@@ -44,7 +44,7 @@ export async function runCli(io: CliIo): Promise<number> {
   const host = createCliHost({
     write: io.stderr,
     ...(args.outputDir === undefined ? {} : { outputDir: args.outputDir }),
-    debug: io.env['PULL_CREDENTIALS_DEBUG'] === '1',
+    debug: args.debug,
   });
   useHost(host);
   const printOutputs = (): void => {
