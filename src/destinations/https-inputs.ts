@@ -1,5 +1,7 @@
-import { defineInputs } from '../inputs/spec.js';
+import { defineInputs, type InputsOf } from '../inputs/spec.js';
 
 export const httpsInputs = defineInputs([
   { name: 'upload-headers', kind: 'list', secret: 'embedded', needs: 'upload-to' },
 ]);
+
+export type HttpsInputs = InputsOf<typeof httpsInputs>;

@@ -1,4 +1,4 @@
-import { defineInputs } from './spec.js';
+import { defineInputs, type InputsOf } from './spec.js';
 
 /** Inputs every run reads: the credentials, the documents written from them, and verification. */
 export const coreInputs = defineInputs([
@@ -17,3 +17,6 @@ export const coreInputs = defineInputs([
   { name: 'ca-cert', kind: 'document' },
   { name: 'tls-verify', default: 'true' },
 ]);
+
+/** What every target may read besides its own inputs. */
+export type CoreInputs = InputsOf<typeof coreInputs>;

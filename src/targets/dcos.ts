@@ -4,10 +4,10 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
-import type { Inputs } from '../context.js';
 import { errorMessage, InputError } from '../errors.js';
 import { parseChoice, readPem } from '../plan.js';
 import type { DcosAuth, DcosSession, SecretEncoding } from './dcos/client.js';
+import type { DcosInputs } from './dcos/inputs.js';
 import { defineTarget, type TargetOutcome, type TargetResult } from './types.js';
 
 export interface DcosPlan {
@@ -119,7 +119,7 @@ function checkCertificates(pem: string): void {
   });
 }
 
-function planAuth(inputs: Inputs): DcosAuth {
+function planAuth(inputs: DcosInputs): DcosAuth {
   const token = inputs.dcosToken.trim();
   const uid = inputs.dcosUid.trim();
   const hasKey = inputs.dcosPrivateKey.trim() !== '';
@@ -162,7 +162,7 @@ function planAuth(inputs: Inputs): DcosAuth {
 }
 
 export function planDcos(
-  inputs: Inputs,
+  inputs: DcosInputs,
   state: 'present' | 'absent',
   configFormat: string,
 ): DcosPlan | undefined {

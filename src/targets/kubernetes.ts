@@ -1,8 +1,8 @@
-import type { Inputs } from '../context.js';
 import { renderKubernetesDockerConfigJson, renderKubernetesDockercfg } from '../credentials/documents.js';
 import { InputError } from '../errors.js';
 import { parseBoolean, parseChoice, parseKeyValues } from '../plan.js';
 import type { KubeEntry, KubeJob, SecretType } from './kubernetes/apply.js';
+import type { KubernetesInputs } from './kubernetes/inputs.js';
 import { planKubeconfig } from './kubernetes/kubeconfig.js';
 import {
   dns1123LabelError,
@@ -76,7 +76,7 @@ function planAnnotations(lines: readonly string[]): Record<string, string> {
   return annotations;
 }
 
-export function planKubernetes(inputs: Inputs, base: BasePlan): KubernetesPlan | undefined {
+export function planKubernetes(inputs: KubernetesInputs, base: BasePlan): KubernetesPlan | undefined {
   // The other kubernetes-* inputs declare that they need kubernetes-namespaces (./kubernetes/inputs.ts).
   if (inputs.kubernetesNamespaces.length === 0) return undefined;
   const namespaces = names('kubernetes-namespaces', inputs.kubernetesNamespaces, dns1123LabelError);

@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Inputs } from '../context.js';
 import { errorMessage, InputError } from '../errors.js';
 import { readIfExists, writeFileAtomic } from '../fsutil.js';
 import { parseChoice } from '../plan.js';
+import type { MarathonInputs } from './marathon/inputs.js';
 import {
   applyAbsent,
   applyPresent,
@@ -79,7 +79,7 @@ function patchFor(plan: MarathonPlan, fetchUri: string): Patch {
 }
 
 export function planMarathon(
-  inputs: Inputs,
+  inputs: MarathonInputs,
   base: BasePlan,
   facts: Readonly<PlanFacts> = {},
 ): MarathonPlan | undefined {

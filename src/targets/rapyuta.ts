@@ -3,12 +3,11 @@
  * registry, created with POST /v2/secrets/ and, when it already exists, replaced with PUT.
  */
 import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
-import type { Inputs } from '../context.js';
 import { DOCKER_HUB_KEY, isLoopbackHost } from '../credentials/address.js';
 import type { Credential } from '../credentials/documents.js';
 import { errorMessage, InputError, redact, TargetError } from '../errors.js';
 import { parseRetryAfter, withRetries } from '../retry.js';
-import { DEFAULT_API_URL } from './rapyuta/inputs.js';
+import { DEFAULT_API_URL, type RapyutaInputs } from './rapyuta/inputs.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
 const API_VERSION = 'api.rapyuta.io/v2';
@@ -92,7 +91,7 @@ function checkGuid(input: string, value: string): string {
 }
 
 /** Secret names, one per credential in order (or the listed names for a deletion without them). */
-function planNames(inputs: Inputs, count: number, state: 'present' | 'absent'): string[] {
+function planNames(inputs: RapyutaInputs, count: number, state: 'present' | 'absent'): string[] {
   const base = inputs.rapyutaSecretName.trim();
   const listed = inputs.rapyutaSecretNames;
   if (listed.length > 0) {
@@ -136,7 +135,7 @@ function planNames(inputs: Inputs, count: number, state: 'present' | 'absent'): 
 }
 
 export function planRapyuta(
-  inputs: Inputs,
+  inputs: RapyutaInputs,
   base: { state: 'present' | 'absent'; credentials: Credential[] },
 ) {
   const token = inputs.rapyutaToken.trim();

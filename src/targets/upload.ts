@@ -3,6 +3,7 @@ import type { Destination, FetchScheme } from '../destinations/types.js';
 import { errorMessage, InputError } from '../errors.js';
 import { parseChoice } from '../plan.js';
 import { defineTarget, type TargetResult } from './types.js';
+import type { UploadInputs } from './upload/inputs.js';
 
 export interface UploadPlan {
   destinations: Destination[];
@@ -12,7 +13,7 @@ export interface UploadPlan {
 /** Ships docker.tar.gz to every `upload-to` destination, concurrently; each is reported on its own. */
 export const uploadTarget = defineTarget<UploadPlan>({
   name: 'upload',
-  plan(inputs) {
+  plan(inputs: UploadInputs) {
     const fetchScheme = parseChoice<FetchScheme>('fetch-scheme', inputs.fetchScheme, ['https', 'native']);
     // upload-headers, fetch-scheme and the s3-* inputs declare that they need upload-to.
     if (inputs.uploadTo.length === 0) return undefined;

@@ -1,4 +1,5 @@
-import { defineInputs } from '../../inputs/spec.js';
+import type { CoreInputs } from '../../inputs/core.js';
+import { defineInputs, type InputsOf } from '../../inputs/spec.js';
 
 const needs = 'dcos-url';
 
@@ -12,3 +13,6 @@ export const dcosInputs = defineInputs([
   { name: 'dcos-ca-cert', kind: 'document', needs },
   { name: 'dcos-secret-encoding', default: 'file', needs },
 ]);
+
+/** What the target reads: the run-wide inputs and its own, never another target's. */
+export type DcosInputs = CoreInputs & InputsOf<typeof dcosInputs>;

@@ -1,4 +1,5 @@
-import { defineInputs } from '../../inputs/spec.js';
+import type { CoreInputs } from '../../inputs/core.js';
+import { defineInputs, type InputsOf } from '../../inputs/spec.js';
 
 const needs = 'kubernetes-namespaces';
 
@@ -14,3 +15,6 @@ export const kubernetesInputs = defineInputs([
   { name: 'kubernetes-annotations', kind: 'list', needs },
   { name: 'kubernetes-force', default: 'false', needs },
 ]);
+
+/** What the target reads: the run-wide inputs and its own, never another target's. */
+export type KubernetesInputs = CoreInputs & InputsOf<typeof kubernetesInputs>;

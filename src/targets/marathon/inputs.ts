@@ -1,4 +1,5 @@
-import { defineInputs } from '../../inputs/spec.js';
+import type { CoreInputs } from '../../inputs/core.js';
+import { defineInputs, type InputsOf } from '../../inputs/spec.js';
 
 const needs = 'marathon-definitions';
 
@@ -9,3 +10,6 @@ export const marathonInputs = defineInputs([
   { name: 'marathon-secret-name', default: 'pullConfigSecret', needs },
   { name: 'marathon-containerizer', needs },
 ]);
+
+/** What the target reads: the run-wide inputs and its own, never another target's. */
+export type MarathonInputs = CoreInputs & InputsOf<typeof marathonInputs>;

@@ -1,4 +1,5 @@
-import { defineInputs } from '../../inputs/spec.js';
+import type { CoreInputs } from '../../inputs/core.js';
+import { defineInputs, type InputsOf } from '../../inputs/spec.js';
 
 const needs = 'rapyuta-token';
 export const DEFAULT_API_URL = 'https://api.rapyuta.io';
@@ -11,3 +12,6 @@ export const rapyutaInputs = defineInputs([
   { name: 'rapyuta-secret-names', kind: 'list', needs },
   { name: 'rapyuta-api-url', default: DEFAULT_API_URL, needs },
 ]);
+
+/** What the target reads: the run-wide inputs and its own, never another target's. */
+export type RapyutaInputs = CoreInputs & InputsOf<typeof rapyutaInputs>;
