@@ -214,6 +214,21 @@ describe('the command line itself', () => {
     expect(Object.keys(outputLines(run.stdout))).toEqual(['docker-config', 'docker-config-dir']);
   });
 
+  it('a second run into the same --output-dir replaces the files', async () => {
+    const outputDir = path.join(tmp(), 'files');
+    const args = ['--username', 'ci', '--verify', 'off', '--tarball', 'true', '--output-dir', outputDir];
+    const first = await runCli(args, { env: { PULL_CREDENTIALS_PASSWORD: 'pw-1' } });
+    const second = await runCli(args, { env: { PULL_CREDENTIALS_PASSWORD: 'pw-2' } });
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(outputLines(second.stdout)['tarball-sha256']).not.toBe(
+      outputLines(first.stdout)['tarball-sha256'],
+    );
+    expect(fs.readFileSync(path.join(outputDir, 'docker/config.json'), 'utf8')).toContain(
+      Buffer.from('ci:pw-2').toString('base64'),
+    );
+    expect(fs.statSync(outputDir).mode & 0o777).toBe(0o700);
+  });
+
   it('list inputs from repeated flags, newline-separated values or the environment alike', async () => {
     const dir = tmp();
     const [a, b] = [path.join(dir, 'a.tgz'), path.join(dir, 'b.tgz')];

@@ -47,7 +47,8 @@ async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
   maskEncoded(document);
   const configDir = path.join(runDir, 'docker');
   const configPath = path.join(configDir, documentFileName(plan.configFormat));
-  await fs.mkdir(configDir, { mode: 0o700 });
+  // recursive: the command line may write into the --output-dir of an earlier run.
+  await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
   await writeFileAtomic(configPath, document);
   host().info(
     `Wrote ${configPath} with ${plan.credentials.length} registr${plan.credentials.length === 1 ? 'y' : 'ies'}`,
