@@ -44,9 +44,16 @@ const ARCHIVE = 'file:///etc/docker.tar.gz';
 const uploadOutcome = (uris: string[], results: string[] = uris.map(() => 'written')): TargetOutcome => ({
   results: [],
   outputs: { uploaded: uris.map((uri, i) => ({ uri, result: results[i] })), 'fetch-uris': uris },
+  facts: { storedFetchUris: uris.filter((_uri, i) => results[i] !== 'failed') },
 });
+const dcosStored: TargetOutcome = { results: [], facts: { dcosSecretStored: true } };
 const warnings: string[] = [];
-function ctx(previous: [string, TargetOutcome][] = [['upload', uploadOutcome([ARCHIVE])]]): TargetContext {
+function ctx(
+  previous: [string, TargetOutcome][] = [
+    ['upload', uploadOutcome([ARCHIVE])],
+    ['dcos', dcosStored],
+  ],
+): TargetContext {
   return {
     base,
     artifacts: { document: '{}', configPath: '', configDir: '' },
@@ -244,14 +251,21 @@ describe('marathon patching', () => {
     expect(none.outputs).toEqual({ 'marathon-definitions': [] });
   });
 
-  it('skips secret mode when the DC/OS secret was not stored', async () => {
+  // A failed store reports dcosSecretStored false; a DC/OS target that threw reports no facts.
+  it.each<[string, TargetOutcome]>([
+    [
+      'failed',
+      {
+        results: [{ target: 'dcos', subject: 's', action: 'failed', message: '403' }],
+        facts: { dcosSecretStored: false },
+      },
+    ],
+    ['threw', { results: [{ target: 'dcos', subject: 'dcos', action: 'failed', message: 'boom' }] }],
+  ])('skips secret mode when the DC/OS secret was not stored (%s)', async (_name, dcos) => {
     const file = write('app.json', fixture('mesos-docker.input.json'));
-    const failed: TargetOutcome = {
-      results: [{ target: 'dcos', subject: 's', action: 'failed', message: '403' }],
-    };
     const o = await marathonTarget.present(
       plan({ ...SECRET, marathonDefinitions: ['app.json'] }),
-      ctx([['dcos', failed]]),
+      ctx([['dcos', dcos]]),
     );
     expect(o.results[0]).toMatchObject({
       action: 'skipped',

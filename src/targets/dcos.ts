@@ -193,6 +193,7 @@ function outcome(plan: DcosPlan, result: TargetResult): TargetOutcome {
   return {
     results: [result],
     outputs: { dcos: { path: plan.secretPath, action: result.action, message: result.message } },
+    facts: { dcosSecretStored: result.action !== 'failed' && result.action !== 'deleted' },
   };
 }
 

@@ -22,8 +22,8 @@ import {
   type Patch,
   type SecretPatch,
 } from './marathon/patch.js';
-import type { BasePlan, PlanFacts, TargetContext, TargetOutcome, TargetResult } from './types.js';
-import { defineTarget } from './types.js';
+import type { BasePlan, PlanFacts, TargetOutcome, TargetResult } from './types.js';
+import { defineTarget, runFacts } from './types.js';
 
 interface DefinitionFile {
   /** As listed in marathon-definitions, for messages. */
@@ -169,18 +169,6 @@ export function planMarathon(
   return plan;
 }
 
-/** The archive URI to reference: the first upload destination that did not fail. */
-function chooseFetchUri(plan: MarathonPlan, ctx: TargetContext): string | undefined {
-  const upload = ctx.previous.get('upload')?.outputs;
-  const uris = upload?.['fetch-uris'];
-  const uploaded = upload?.['uploaded'];
-  if (!Array.isArray(uris)) return plan.fetchUris[0];
-  return (uris as string[]).find((_uri, i) => {
-    const entry = Array.isArray(uploaded) ? (uploaded[i] as { result?: string } | undefined) : undefined;
-    return entry?.result !== 'failed';
-  });
-}
-
 function relative(file: string): string {
   const rel = path.relative(workspace(), file);
   return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
@@ -256,13 +244,15 @@ export const marathonTarget = defineTarget<MarathonPlan>({
 
   async present(plan, ctx) {
     let fetchUri = '';
+    // The DC/OS and upload targets ran first (registration order) and told what they stored.
+    const facts = runFacts(ctx.previous);
     if (plan.mode === 'secret') {
-      const dcos = ctx.previous.get('dcos');
-      if (dcos?.results.some((r) => r.action === 'failed')) {
+      if (facts.dcosSecretStored !== true) {
         return skipped(plan, 'the DC/OS secret was not stored, so pullConfig would name a missing secret');
       }
     } else {
-      const chosen = chooseFetchUri(plan, ctx);
+      // The first destination whose upload did not fail.
+      const chosen = facts.storedFetchUris?.[0];
       if (chosen === undefined) return skipped(plan, 'no upload-to destination holds the archive');
       fetchUri = chosen;
     }

@@ -18,6 +18,21 @@ export interface TargetOutcome {
   results: TargetResult[];
   /** Action outputs this target sets, JSON-encoded by the report. */
   outputs?: Record<string, unknown>;
+  /** What this target's run tells the targets after it. */
+  facts?: RunFacts;
+}
+
+/** What a target's run tells the targets run after it (PlanFacts' counterpart once things are written). */
+export interface RunFacts {
+  /** Fetch URIs of the upload destinations that now hold the archive, in upload-to order. */
+  storedFetchUris?: string[];
+  /** Whether the DC/OS secret store now holds the pull config. */
+  dcosSecretStored?: boolean;
+}
+
+/** The facts of every earlier outcome together; a target that threw tells nothing. */
+export function runFacts(previous: ReadonlyMap<string, TargetOutcome>): RunFacts {
+  return Object.assign({}, ...[...previous.values()].map((o) => o.facts ?? {})) as RunFacts;
 }
 
 /** The plan-wide facts every target sees. */

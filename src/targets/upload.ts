@@ -59,12 +59,14 @@ export const uploadTarget = defineTarget<UploadPlan>({
         }
       }),
     );
+    const fetchUris = plan.destinations.map((d) => d.fetchUri(plan.fetchScheme));
     return {
       results,
       outputs: {
         uploaded: results.map((r) => ({ uri: r.subject, result: r.action })),
-        'fetch-uris': plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)),
+        'fetch-uris': fetchUris,
       },
+      facts: { storedFetchUris: fetchUris.filter((_uri, i) => results[i]!.action !== 'failed') },
     };
   },
 
