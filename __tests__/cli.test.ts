@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { inputSpecs } from '../src/inputs/index.js';
 import type { InputSpec } from '../src/inputs/spec.js';
-import { listFiles, ROOT, runAction } from './support/action.js';
-import { badInputs } from './support/bad-inputs.js';
+import { errorLines, listFiles, ROOT, runAction } from './support/action.js';
+import { badInputs, planBadInputs } from './support/bad-inputs.js';
 import { cliInputs, envName, errorMessages, outputLines, runCli } from './support/cli.js';
 import {
   createTestCA,
@@ -40,6 +40,35 @@ describe('bad inputs: exit 2 and one message, nothing written (the action table)
     expect(listFiles(dir)).toEqual([]);
   });
 });
+
+// The plan's table of bad core inputs, through the built action and the built command alike.
+describe.each(planBadInputs)(
+  'bad input, %s: the action and the command refuse it alike',
+  (_name, inputs, input, message) => {
+    const named = new RegExp(`^Input '${input.replace(/[[\]]/g, '\\$&')}': `);
+    it('the action: exit 1, one ::error:: naming the input', async () => {
+      const run = await runAction({ verify: 'off', ...inputs });
+      expect(run.main.code).toBe(1);
+      const errors = errorLines(run.main);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(named);
+      expect(errors[0]).toMatch(message);
+      expect(listFiles(run.runnerTemp)).toEqual([]);
+    });
+    it('the command: exit 2, one message naming the input', async () => {
+      const dir = tmp();
+      const { args, env } = cliInputs({ verify: 'off', ...inputs });
+      const run = await runCli([...args, '--output-dir', path.join(dir, 'files')], { env });
+      expect(run.code).toBe(2);
+      const errors = errorMessages(run.stderr);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(named);
+      expect(errors[0]).toMatch(message);
+      expect(run.stdout).toBe('');
+      expect(listFiles(dir)).toEqual([]);
+    });
+  },
+);
 
 describe('command-line mistakes: exit 2 and one message', () => {
   const keyFile = path.join(tmp(), 'kubeconfig');

@@ -9,6 +9,9 @@ import type { AnnotationProperties } from '@actions/core';
 import type { Host } from '../host/index.js';
 import { renderText } from '../report.js';
 
+/** Secrets shorter than this are redacted only where they stand alone. */
+const SHORT = 4;
+
 export interface CliHost extends Host {
   readonly outputs: Record<string, string>;
   /** Text with every registered secret replaced by ***. */
@@ -26,7 +29,13 @@ export function createCliHost(options: {
     let result = text;
     // Longest first, so that a secret containing another is replaced whole.
     for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-      result = result.replaceAll(secret, '***');
+      if (secret.length >= SHORT) {
+        result = result.replaceAll(secret, '***');
+      } else {
+        // A secret of a few characters ('y') hides only as a token of its own, not inside words.
+        const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        result = result.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g'), '***');
+      }
     }
     return result;
   };
