@@ -291,3 +291,47 @@ describe('the command line itself', () => {
     expect(run.stdout).toMatch(/Exit status: 0 .* 1 .* 2 /);
   });
 });
+
+describe('secrets never reach stdout or stderr (--debug)', () => {
+  const pw = 'Cli-Leak-Pa55word!';
+  const pw2 = 'second-cli-token-0xBEEF';
+  const basic = (user: string, pass: string) => Buffer.from(`${user}:${pass}`).toString('base64');
+  const secrets = [pw, `ci:${pw}`, basic('ci', pw), pw2, `bot:${pw2}`, basic('bot', pw2), '867530912345'];
+  const base = {
+    registry: 'registry.example.com:5000',
+    username: 'ci',
+    password: pw,
+    registries: `- registry: ghcr.io\n  username: bot\n  password: ${pw2}\n`,
+    verify: 'off',
+  };
+  const blocked = () => {
+    const file = path.join(tmp(), 'not-a-dir');
+    fs.writeFileSync(file, '');
+    return path.join(file, 'docker.tar.gz');
+  };
+  it.each<[string, () => Record<string, string>, number]>([
+    ['archive and file destination', () => ({ ...base, 'upload-to': path.join(tmp(), 'd.tgz') }), 0],
+    ['dockercfg', () => ({ ...base, 'config-format': 'dockercfg', tarball: 'true' }), 0],
+    ['export-docker-config', () => ({ ...base, 'export-docker-config': 'true' }), 0],
+    ['bad input after the secrets', () => ({ ...base, 'upload-to': 'relative.tgz' }), 2],
+    [
+      'broken registries YAML',
+      () => ({ ...base, registries: `- registry: ghcr.io\n  password: "${pw2}\n` }),
+      2,
+    ],
+    ['password with a newline', () => ({ ...base, password: `${pw}\n` }), 2],
+    [
+      'numeric YAML password',
+      () => ({ ...base, registries: '- registry: ghcr.io\n  username: bot\n  password: 867530912345\n' }),
+      0,
+    ],
+    ['failing destination', () => ({ ...base, 'upload-to': blocked() }), 1],
+  ])('%s', async (_name, inputs, code) => {
+    const { args, env } = cliInputs(inputs());
+    const run = await runCli([...args, '--debug', '--output-dir', path.join(tmp(), 'files')], { env });
+    expect(run.code, run.stderr).toBe(code);
+    for (const secret of secrets) {
+      expect(run.stdout + run.stderr, `leaked ${secret.slice(0, 4)}…`).not.toContain(secret);
+    }
+  });
+});
