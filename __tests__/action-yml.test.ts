@@ -36,6 +36,16 @@ describe('action.yml', () => {
     expect(new Set(declared.map(([name]) => name)).size).toBe(declared.length);
   });
 
+  it('describes exactly the list inputs as lists (newline lists or lines)', () => {
+    const described = Object.entries(action.inputs as Record<string, { description: string }>)
+      .filter(([, spec]) => /Newline list|\blines\b/.test(spec.description))
+      .map(([name]) => name);
+    const lists = inputSpecs
+      .filter((spec) => 'kind' in spec && spec.kind === 'list')
+      .map((spec) => spec.name);
+    expect(described.sort()).toEqual([...lists].sort());
+  });
+
   it("README's tables are rendered from action.yml (node scripts/readme-tables.mjs --write)", () => {
     const tables = renderTables(actionYml);
     expect(readme).toContain(`<!-- inputs:start -->\n${tables.inputs}\n<!-- inputs:end -->`);
