@@ -105,14 +105,14 @@ describe('command-line mistakes: exit 2 and one message', () => {
       /^Input 'kubeconfig': is a secret .*PULL_CREDENTIALS_KUBECONFIG, or give a file path/,
     ],
     ['an unknown option', ['--registyr', 'ghcr.io'], {}, /^unknown option --registyr/],
-    ['a flag without its value', ['--username'], {}, /^--username needs a value$/],
+    ['a flag without its value', ['--username'], {}, /^--username needs a value \(--username=VALUE/],
     [
       'a text input twice',
       ['--state', 'present', '--state=absent'],
       {},
       /^Input 'state': --state is given twice/,
     ],
-    ['a positional argument', ['ghcr.io'], {}, /^unexpected argument 'ghcr.io'/],
+    ['a positional argument', ['--username', 'ci', 'argv-secret-1'], {}, /^unexpected argument 3: /],
     [
       'the password from stdin and the environment',
       ['--username', 'ci', '--password-stdin'],

@@ -48,7 +48,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
     const match = /^--([a-z0-9-]+)(?:=([\s\S]*))?$/.exec(arg);
     if (!match) {
-      throw new UsageError(`unexpected argument '${arg}': every input is given as --name value`);
+      // Not echoed: a value typed without its flag may be a secret.
+      throw new UsageError(`unexpected argument ${i + 1}: every input is given as --name value`);
     }
     const name = match[1]!;
     const inline = match[2];
@@ -68,7 +69,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     let value = inline;
     if (value === undefined) {
       const next = argv[i + 1];
-      if (next === undefined || /^--[a-z]/.test(next)) throw new UsageError(`--${name} needs a value`);
+      if (next === undefined || /^--[a-z]/.test(next)) {
+        throw new UsageError(`--${name} needs a value (--${name}=VALUE for one that begins with --)`);
+      }
       value = next;
       i++;
     }
