@@ -274,12 +274,13 @@ describe('the command line itself', () => {
     }
   });
 
-  it('--help lists every input as a flag, with action.yml description and its variable', async () => {
+  it('--help lists every input as a flag with its action.yml description and variable, and every output', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    const action = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
-      inputs: Record<string, { description: string }>;
-    };
+    const action = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as Record<
+      'inputs' | 'outputs',
+      Record<string, { description: string }>
+    >;
     const names = Object.keys(action.inputs);
     expect(names.length).toBe(inputSpecs.length);
     for (const spec of inputSpecs as readonly InputSpec[]) {
@@ -287,6 +288,9 @@ describe('the command line itself', () => {
       expect(run.stdout).toContain(`  --${spec.name} `);
       expect(run.stdout).toContain(`      ${description}`);
       expect(run.stdout).toContain(`env: ${envName(spec.name)}`);
+    }
+    for (const [name, spec] of Object.entries(action.outputs)) {
+      expect(run.stdout).toContain(`  ${name}\n      ${spec.description.trim()}\n`);
     }
     expect(run.stdout).toMatch(/Exit status: 0 .* 1 .* 2 /);
   });

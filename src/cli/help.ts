@@ -5,11 +5,13 @@ import { inputSpecs } from '../inputs/index.js';
 import type { InputSpec } from '../inputs/spec.js';
 import { envName } from './args.js';
 
-/** action.yml's input descriptions, by name (bundled at build time, so the bin needs no action.yml). */
-export function inputDescriptions(): Record<string, string> {
-  const action = parse(actionYml) as { inputs: Record<string, { description?: string }> };
+type Described = Record<string, { description?: string }>;
+
+/** action.yml's descriptions of inputs or outputs, by name (bundled at build time: no action.yml needed). */
+export function descriptions(section: 'inputs' | 'outputs'): Record<string, string> {
+  const action = parse(actionYml) as Record<'inputs' | 'outputs', Described>;
   return Object.fromEntries(
-    Object.entries(action.inputs).map(([name, spec]) => [name, (spec.description ?? '').trim()]),
+    Object.entries(action[section]).map(([name, spec]) => [name, (spec.description ?? '').trim()]),
   );
 }
 
@@ -26,10 +28,11 @@ function env(spec: InputSpec): string {
 }
 
 export function helpText(): string {
-  const descriptions = inputDescriptions();
+  const described = descriptions('inputs');
+  const outputs = Object.entries(descriptions('outputs')).map(([name, text]) => `  ${name}\n      ${text}`);
   const inputs = (inputSpecs as readonly InputSpec[]).map((spec) => {
     const defaults = spec.default === undefined ? '' : ` [default: ${spec.default}]`;
-    return `  ${flag(spec)}\n      ${descriptions[spec.name] ?? ''}${defaults}\n      ${env(spec)}`;
+    return `  ${flag(spec)}\n      ${described[spec.name] ?? ''}${defaults}\n      ${env(spec)}`;
   });
   return `Usage: pull-credentials [--name value ...]
 
@@ -53,5 +56,8 @@ The report goes to stderr, the outputs to stdout.
 
 Inputs:
 ${inputs.join('\n')}
+
+Outputs (name=value lines on stdout, or one JSON object with --json):
+${outputs.join('\n')}
 `;
 }
