@@ -20,7 +20,7 @@ import { uploadInputs } from '../targets/upload/inputs.js';
 import { coreInputs } from './core.js';
 import { camelCase, type InputSpec, type InputsOf } from './spec.js';
 
-/** The one registration list, in action.yml's order of sections. */
+/** The one registration list (pull-credentials --help lists the inputs in this order). */
 export const inputSpecs = [
   ...coreInputs,
   ...uploadInputs,
