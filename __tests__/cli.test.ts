@@ -233,6 +233,15 @@ describe('the same run as the action, against a real registry', () => {
 });
 
 describe('the command line itself', () => {
+  it('with no arguments at all: the missing credentials, and where to read about the inputs', async () => {
+    const run = await runCli([]);
+    expect(run.code).toBe(2);
+    expect(errorMessages(run.stderr)).toEqual([
+      expect.stringMatching(/^Input 'username': no credentials given/),
+    ]);
+    expect(run.stderr).toContain('Run pull-credentials --help for the inputs.');
+  });
+
   it('export-docker-config prints the DOCKER_CONFIG line to use; stdout keeps the outputs', async () => {
     const run = await runCli(['--username', 'ci', '--verify', 'off', '--export-docker-config', 'true'], {
       env: { PULL_CREDENTIALS_PASSWORD: 'pw-1' },

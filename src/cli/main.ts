@@ -66,6 +66,7 @@ export async function runCli(io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof InputError) {
       io.stderr(`pull-credentials: ${host.redact(error.message)}\n`);
+      if (io.argv.length === 0) io.stderr('Run pull-credentials --help for the inputs.\n');
       return EXIT_INPUT;
     }
     printOutputs();
