@@ -40,6 +40,14 @@ describe('buildPlan', () => {
     expect(buildPlan(inputsOf({ ...good, 'upload-to': '/srv/docker.tar.gz' })).tarball).toBe(true);
   });
 
+  it.each([
+    [{}, 60_000],
+    [{ timeout: '3' }, 3000],
+    [{ timeout: ' 1.5 ' }, 1500],
+  ])('timeout %j is %i ms', (extra, ms) => {
+    expect(buildPlan(inputsOf({ ...good, ...extra })).timeoutMs).toBe(ms);
+  });
+
   it('state absent needs no credentials', () => {
     expect(buildPlan(inputsOf({ state: 'absent' })).credentials).toEqual([]);
   });

@@ -1,11 +1,13 @@
 /**
- * Renders results (never secrets: no module hands this one a credential) as outputs and
- * annotations through the host, and as the job summary or a plain-text report.
+ * Renders results as outputs and annotations through the host, and as the job summary or plain text. No module hands this one a
+ * credential, but messages quote servers, so every text is redacted (src/secrets.ts) on the way out.
  */
 import * as core from '@actions/core';
-import { host } from './host/index.js';
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
+import { earliestExpiry, type CredentialLifetime } from './identity/lifetime.js';
 import type { Verdict } from './registry/types.js';
+import { host } from './host/index.js';
+import { redact } from './secrets.js';
 import type { TargetOutcome, TargetResult } from './targets/types.js';
 
 export interface RunReport {
@@ -16,6 +18,8 @@ export interface RunReport {
   archive?: { path: string; sha256: string };
   verification?: { mode: 'fail' | 'warn' | 'off'; verdicts: Verdict[] };
   outcomes: Map<string, TargetOutcome>;
+  /** Each registry's credential kind and expiry (present runs). */
+  lifetimes?: CredentialLifetime[];
   /** Set when verification stopped the run before any target was written. */
   blockedByVerification?: boolean;
 }
@@ -34,9 +38,12 @@ const ICON: Record<string, string> = {
 
 export const isFailure = (r: TargetResult): boolean => r.action === 'failed';
 
-/** Summary tables are HTML: escape everything that goes into a cell. */
+/**
+ * Summary tables are HTML: escape everything that goes into a cell, redacted first (an escaped
+ * secret would no longer match its registered form).
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return redact(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const code = (text: string): string => `<code>${escapeHtml(text)}</code>`;
@@ -46,6 +53,7 @@ function shortDigest(digest?: string): string {
 }
 
 export function setOutputs(report: RunReport): void {
+  if (report.lifetimes) host().setOutput('expires-at', earliestExpiry(report.lifetimes)?.toISOString() ?? '');
   if (report.configPath) host().setOutput('docker-config', report.configPath);
   if (report.configDir) host().setOutput('docker-config-dir', report.configDir);
   if (report.archive) {
@@ -54,13 +62,11 @@ export function setOutputs(report: RunReport): void {
   }
   if (report.verification) {
     const { verdicts, mode } = report.verification;
-    host().setOutput('verification', JSON.stringify(verdicts));
+    host().setOutput('verification', verdicts);
     if (mode !== 'off') host().setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
   }
   for (const outcome of report.outcomes.values()) {
-    for (const [name, value] of Object.entries(outcome.outputs ?? {})) {
-      host().setOutput(name, JSON.stringify(value));
-    }
+    for (const [name, value] of Object.entries(outcome.outputs ?? {})) host().setOutput(name, value);
   }
 }
 
@@ -104,6 +110,18 @@ export async function writeSummary(report: RunReport): Promise<void> {
   if (report.registries.length > 0) {
     s.addRaw(`<p>Registries: ${report.registries.map(code).join(', ')}</p>`, true);
   }
+  if (report.lifetimes && report.lifetimes.length > 0) {
+    s.addTable(
+      table(
+        ['Registry', 'Credential', 'Expires'],
+        report.lifetimes.map((l) => [
+          code(l.registry),
+          escapeHtml(`${l.kind}${l.minted ? ' (minted)' : ''}`),
+          l.expiresAt ? l.expiresAt.toISOString() : l.jobScoped ? 'when the job ends' : 'does not expire',
+        ]),
+      ),
+    );
+  }
   const files: string[][] = [];
   if (report.configPath) files.push(['docker config', code(report.configPath)]);
   if (report.archive) {
@@ -123,7 +141,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
           code(v.image),
           `${ICON[v.status] ?? '❌'} ${v.status}${v.status === 'ok' ? '' : `: ${escapeHtml(v.message)}`}`,
           shortDigest(v.digest),
-          (v.platforms ?? []).join(', '),
+          escapeHtml((v.platforms ?? []).join(', ')),
           v.authScheme,
           `${v.ms} ms`,
         ]),

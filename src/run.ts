@@ -3,19 +3,23 @@
  * Every user-fixable problem surfaces as one InputError/TargetError, thrown to main.ts (or the
  * command line). Everything shown goes through the host (src/host/).
  */
-import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { buildArchive } from './archive.js';
 import { getInputs, type Inputs } from './context.js';
-import { documentFileName, maskEncoded, renderDocument } from './credentials/documents.js';
+import { documentFileName, renderDocument } from './credentials/documents.js';
+import { graceFor, orDeadline, raceDeadline, startDeadline } from './deadline.js';
 import { errorMessage, TargetError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
 import { host } from './host/index.js';
+import { provideCredentials } from './identity/mint.js';
+import { planIdentity, type IdentityPlan } from './identity/plan.js';
 import { buildPlan, type Plan } from './plan.js';
-import { verifyAll } from './registry/verify.js';
+import { timedOutVerdicts, verifyAll } from './registry/verify.js';
 import type { Verdict } from './registry/types.js';
 import { annotate, isFailure, setOutputs, type RunReport } from './report.js';
+import { registerDocument, registerSecret } from './secrets.js';
+import * as sink from './sink.js';
 import { isRunDir, markMain, savedRunDir } from './state.js';
 import { targets } from './targets/index.js';
 import type { Artifacts, PlanFacts, Target, TargetContext, TargetOutcome } from './targets/types.js';
@@ -26,11 +30,10 @@ export interface EnabledTarget {
 }
 
 /**
- * Validates everything, including every target's inputs, before anything is written. Each target
- * sees the facts of the targets planned before it (registration order), never their inputs.
+ * Every target's plan, in registration order: each sees the facts of the targets planned before
+ * it (PlanFacts), never their inputs.
  */
-export function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[] } {
-  const plan = buildPlan(inputs);
+function planTargets(inputs: Inputs, plan: Plan): EnabledTarget[] {
   const enabled: EnabledTarget[] = [];
   const facts: PlanFacts = {};
   for (const target of targets) {
@@ -39,12 +42,19 @@ export function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[] 
     enabled.push({ target, plan: targetPlan });
     Object.assign(facts, target.facts?.(targetPlan));
   }
-  return { plan, enabled };
+  return enabled;
+}
+
+/** Validates everything, including every target's inputs, before anything is written. */
+export function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[]; identity: IdentityPlan } {
+  const plan = buildPlan(inputs);
+  const identity = planIdentity(inputs);
+  return { plan, enabled: planTargets(inputs, plan), identity };
 }
 
 async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
   const document = renderDocument(plan.credentials, plan.configFormat);
-  maskEncoded(document);
+  registerDocument(document);
   const configDir = path.join(runDir, 'docker');
   const configPath = path.join(configDir, documentFileName(plan.configFormat));
   // recursive: the command line may write into the --output-dir of an earlier run.
@@ -64,34 +74,91 @@ async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
   return artifacts;
 }
 
+/** What every target shares; each gets its own deadline, log and `previous` on top. */
+export interface RunContext {
+  base: TargetContext['base'];
+  artifacts: Artifacts;
+  runDir: string;
+  /** Each target's deadline. */
+  timeoutMs: number;
+}
+
+type LogLine = [kind: 'info' | 'warning' | 'debug', message: string];
+
+const failed = (name: string, message: string): TargetOutcome => ({
+  results: [{ target: name, subject: name, action: 'failed', message }],
+});
+
+/** One target within its deadline; its log lines are kept and shown as one group when it ends. */
+async function runOne(
+  { target, plan }: EnabledTarget,
+  state: Plan['state'],
+  shared: RunContext,
+  previous: ReadonlyMap<string, TargetOutcome>,
+): Promise<TargetOutcome> {
+  const lines: LogLine[] = [];
+  const log: TargetContext['log'] = {
+    info: (message) => lines.push(['info', message]),
+    warning: (message) => lines.push(['warning', errorMessage(message)]),
+    debug: (message) => lines.push(['debug', message]),
+  };
+  const deadline = startDeadline(shared.timeoutMs);
+  const ctx: TargetContext = { ...shared, previous, log, signal: deadline.signal };
+  const work = (async (): Promise<TargetOutcome> => {
+    try {
+      return await (state === 'present' ? target.present(plan, ctx) : target.absent(plan, ctx));
+    } catch (error) {
+      // A target that throws instead of reporting is still one failed target: the rest go on.
+      log.debug(error instanceof Error && error.stack ? error.stack : String(error));
+      return failed(target.name, errorMessage(orDeadline(error, deadline.signal)));
+    }
+  })();
+  let outcome: TargetOutcome;
+  try {
+    outcome = await raceDeadline(work, deadline.signal, graceFor(shared.timeoutMs), () =>
+      failed(target.name, errorMessage(deadline.signal.reason)),
+    );
+  } finally {
+    deadline.clear();
+  }
+  const title = `${state === 'present' ? 'Shipping to' : 'Removing from'} ${target.name}`;
+  // Synchronously, start to end: concurrent targets' groups never interleave.
+  host().startGroup(title);
+  for (const [kind, message] of lines) host()[kind](message);
+  for (const r of outcome.results) {
+    host().info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
+  }
+  host().endGroup();
+  return outcome;
+}
+
+/**
+ * Runs every enabled target concurrently, each within its deadline; a target waits for those in
+ * its `after`. Outcomes come back in registration order whatever order the targets end in.
+ */
 export async function runTargets(
   enabled: EnabledTarget[],
   state: Plan['state'],
-  context: Omit<TargetContext, 'previous'>,
+  shared: RunContext,
 ): Promise<Map<string, TargetOutcome>> {
-  const outcomes = new Map<string, TargetOutcome>();
-  for (const { target, plan } of enabled) {
-    const title = `${state === 'present' ? 'Shipping to' : 'Removing from'} ${target.name}`;
-    const outcome = await host().group(title, async (): Promise<TargetOutcome> => {
-      const ctx = { ...context, previous: outcomes };
-      try {
-        const result = await (state === 'present' ? target.present(plan, ctx) : target.absent(plan, ctx));
-        for (const r of result.results) {
-          host().info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
-        }
-        return result;
-      } catch (error) {
-        // A target that throws instead of reporting is still one failed target: the rest go on.
-        host().debug(error instanceof Error && error.stack ? error.stack : String(error));
-        return {
-          results: [
-            { target: target.name, subject: target.name, action: 'failed', message: errorMessage(error) },
-          ],
-        };
+  const running = new Map<string, Promise<TargetOutcome>>();
+  const names = new Set(enabled.map((e) => e.target.name));
+  for (const entry of enabled) {
+    const after = (entry.target.after ?? []).filter((name) => names.has(name));
+    for (const name of after) {
+      if (!running.has(name)) {
+        throw new Error(`target ${entry.target.name} runs after ${name}, which is registered after it`);
       }
-    });
-    outcomes.set(target.name, outcome);
+    }
+    running.set(
+      entry.target.name,
+      Promise.all(after.map((name) => running.get(name)!)).then((outcomes) =>
+        runOne(entry, state, shared, new Map(after.map((name, i) => [name, outcomes[i]!]))),
+      ),
+    );
   }
+  const outcomes = new Map<string, TargetOutcome>();
+  for (const [name, outcome] of running) outcomes.set(name, await outcome);
   return outcomes;
 }
 
@@ -122,14 +189,16 @@ export async function main(): Promise<void> {
 }
 
 /**
- * One run on the current host. `read` reads the inputs, which masks every secret among them:
+ * One run on the current host. `read` reads the inputs, which registers every secret among them:
  * nothing is logged before that. Throws InputError before anything is written, TargetError after.
  */
 export async function execute(read: () => Inputs): Promise<RunReport> {
   const inputs = read();
-  const { plan, enabled } = await host().group('Validating inputs', () => Promise.resolve(planAll(inputs)));
+  const { plan, enabled, identity } = await host().group('Validating inputs', () =>
+    Promise.resolve(planAll(inputs)),
+  );
   for (const { target, plan: targetPlan } of enabled) {
-    for (const secret of target.secrets?.(targetPlan) ?? []) host().setSecret(secret);
+    for (const secret of target.secrets?.(targetPlan) ?? []) registerSecret(secret);
   }
 
   const runDir = await host().createRunDir();
@@ -138,22 +207,23 @@ export async function execute(read: () => Inputs): Promise<RunReport> {
     registries: plan.credentials.map((c) => c.address.key),
     outcomes: new Map(),
   };
-  const log: TargetContext['log'] = {
-    info(message) {
-      host().info(message);
-    },
-    warning(message, properties) {
-      host().warning(message, properties);
-    },
-    debug(message) {
-      host().debug(message);
-    },
-  };
+  const { timeoutMs } = plan;
 
   if (plan.state === 'absent') {
     const artifacts: Artifacts = { document: '', configPath: '', configDir: '' };
-    report.outcomes = await runTargets(enabled, 'absent', { base: plan, artifacts, runDir, log });
+    report.outcomes = await runTargets(enabled, 'absent', { base: plan, artifacts, runDir, timeoutMs });
   } else {
+    // Cloud identities become credentials here, used from now on exactly as typed ones.
+    const names = enabled.map((e) => e.target.name);
+    report.lifetimes = await provideCredentials(plan.credentials, identity, plan.verification, names);
+    // Target plans made before minting hold empty minted passwords (Kubernetes renders its secret
+    // there): plan them again, as pure functions of the now complete credentials.
+    if (plan.credentials.some((c) => c.auth)) {
+      for (const [i, entry] of planTargets(inputs, plan).entries()) {
+        enabled[i]!.plan = entry.plan;
+        for (const secret of entry.target.secrets?.(entry.plan) ?? []) registerSecret(secret);
+      }
+    }
     const artifacts = await host().group('Writing credentials', () => writeDocuments(plan, runDir));
     Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
     if (artifacts.archive) report.archive = artifacts.archive;
@@ -169,7 +239,17 @@ export async function execute(read: () => Inputs): Promise<RunReport> {
         });
       }
       const verdicts: Verdict[] = await host().group('Verifying pulls', async () => {
-        const results = await verifyAll(plan.verification, plan.credentials);
+        // The same deadline as a target's, for verification as a whole; the race ends it even if
+        // a request ignores the signal.
+        const deadline = startDeadline(timeoutMs);
+        const results = await raceDeadline(
+          verifyAll(plan.verification, plan.credentials, { signal: deadline.signal }),
+          deadline.signal,
+          graceFor(timeoutMs),
+          () => timedOutVerdicts(plan.verification, plan.credentials, timeoutMs),
+        ).finally(() => {
+          deadline.clear();
+        });
         for (const v of results) host().info(`${v.image}: ${v.status} — ${v.message}`);
         return results;
       });
@@ -177,7 +257,7 @@ export async function execute(read: () => Inputs): Promise<RunReport> {
       report.blockedByVerification = mode === 'fail' && verdicts.some((v) => v.status !== 'ok');
     }
     if (!report.blockedByVerification) {
-      report.outcomes = await runTargets(enabled, 'present', { base: plan, artifacts, runDir, log });
+      report.outcomes = await runTargets(enabled, 'present', { base: plan, artifacts, runDir, timeoutMs });
     }
   }
 
@@ -189,18 +269,18 @@ export async function execute(read: () => Inputs): Promise<RunReport> {
   return report;
 }
 
-/** The GitHub Actions post step: removes the per-run directory; warns, never fails, when it cannot. */
+/** Removes the per-run directory; warns, never fails, when it cannot. */
 export async function post(): Promise<void> {
   const dir = savedRunDir();
   if (!dir) return;
   if (!isRunDir(dir)) {
-    core.warning(`Not removing ${dir}: it is not a pull-credentials run directory under RUNNER_TEMP`);
+    sink.warning(`Not removing ${dir}: it is not a pull-credentials run directory under RUNNER_TEMP`);
     return;
   }
   try {
     await fs.rm(dir, { recursive: true, force: true });
-    core.info(`Removed ${dir}`);
+    sink.info(`Removed ${dir}`);
   } catch (error) {
-    core.warning(`Could not remove ${dir}: ${(error as Error).message}`);
+    sink.warning(`Could not remove ${dir}: ${(error as Error).message}`);
   }
 }

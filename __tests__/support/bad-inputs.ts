@@ -90,6 +90,9 @@ export const planBadInputs: [string, Record<string, string>, string, RegExp][] =
     'registries',
     /https:\/\/index.docker.io\/v1\/ is given twice/,
   ],
+  ['timeout not a number', { ...good, timeout: '30s' }, 'timeout', /'30s' is not a number of seconds/],
+  ['timeout zero', { ...good, timeout: '0' }, 'timeout', /between 0 and 21600/],
+  ['timeout too long', { ...good, timeout: '86400' }, 'timeout', /between 0 and 21600/],
   [
     'unknown config-format',
     { ...good, 'config-format': 'json' },

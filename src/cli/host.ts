@@ -63,6 +63,12 @@ export function createCliHost(options: {
       line(`== ${title}`);
       return fn();
     },
+    startGroup(title) {
+      line(`== ${title}`);
+    },
+    endGroup() {
+      // Nothing marks the end of a group in plain text.
+    },
     setSecret(secret) {
       if (secret.trim() === '') return;
       secrets.add(secret);
@@ -74,7 +80,7 @@ export function createCliHost(options: {
       }
     },
     setOutput(name, value) {
-      outputs[name] = value;
+      outputs[name] = typeof value === 'string' ? value : JSON.stringify(value);
     },
     exportVariable(name, value) {
       // A command cannot change the environment of the shell that started it: say what to set.

@@ -13,9 +13,13 @@ export interface Host {
   error(message: string | Error, properties?: AnnotationProperties): void;
   debug(message: string): void;
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /** A group printed synchronously, start to end (concurrent targets' groups never interleave). */
+  startGroup(title: string): void;
+  endGroup(): void;
   /** Registers a secret: nothing this host shows afterwards contains it. */
   setSecret(secret: string): void;
-  setOutput(name: string, value: string): void;
+  /** An output: a string as it is, anything else as JSON (every string in it redacted). */
+  setOutput(name: string, value: unknown): void;
   /** Sets a variable for whatever runs next (DOCKER_CONFIG for the rest of the job). */
   exportVariable(name: string, value: string): void;
   /** A new directory, private to this run, for the documents. */

@@ -23,7 +23,8 @@
  * - Deadlines: `signal` (the caller's, never retried once aborted) and `timeoutMs` per attempt.
  */
 import * as tls from 'node:tls';
-import { EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, request as undiciRequest } from './undici.js';
 import { parseRetryAfter, sleep } from '../retry.js';
 import {
   classifyTransportError,
@@ -274,7 +275,7 @@ export function createClient(options: ClientOptions = {}): Client {
             attempts: policy.attempts,
             reason: failure.code,
           });
-          await sleep(backoff);
+          await sleep(backoff, outer);
           continue;
         }
         if ((failure.kind === 'expired' || failure.kind === 'not-yet-valid') && !failure.validTo) {
@@ -295,7 +296,7 @@ export function createClient(options: ClientOptions = {}): Client {
         attempts: policy.attempts,
         reason: `HTTP ${response.status}`,
       });
-      await sleep(Math.min(policy.maxDelayMs, hint ?? backoff));
+      await sleep(Math.min(policy.maxDelayMs, hint ?? backoff), outer);
     }
   }
 

@@ -1,3 +1,4 @@
+import type { identityInputs } from '../identity/inputs.js';
 import { defineInputs, type InputsOf } from './spec.js';
 
 /** Inputs every run reads: the credentials, the documents written from them, and verification. */
@@ -10,6 +11,7 @@ export const coreInputs = defineInputs([
   { name: 'config-format', default: 'config.json' },
   { name: 'export-docker-config', default: 'false' },
   { name: 'state', default: 'present' },
+  { name: 'timeout', default: '60' },
   { name: 'tarball', default: 'false' },
   { name: 'images', kind: 'list' },
   { name: 'verify', default: 'fail' },
@@ -18,5 +20,5 @@ export const coreInputs = defineInputs([
   { name: 'tls-verify', default: 'true' },
 ]);
 
-/** What every target may read besides its own inputs. */
-export type CoreInputs = InputsOf<typeof coreInputs>;
+/** What every target may read besides its own inputs (minting decides the credentials too). */
+export type CoreInputs = InputsOf<typeof coreInputs> & InputsOf<typeof identityInputs>;

@@ -6,12 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { maskCredentials } from '../credentials/documents.js';
 import { registriesSecrets } from '../credentials/registries-yaml.js';
 import { httpsInputs } from '../destinations/https-inputs.js';
 import { s3Inputs } from '../destinations/s3-inputs.js';
 import { InputError } from '../errors.js';
-import { host } from '../host/index.js';
+import { identityInputs } from '../identity/inputs.js';
+import { registerCredential, registerSecret } from '../secrets.js';
 import { dcosInputs } from '../targets/dcos/inputs.js';
 import { kubernetesInputs } from '../targets/kubernetes/inputs.js';
 import { marathonInputs } from '../targets/marathon/inputs.js';
@@ -23,6 +23,7 @@ import { camelCase, type InputSpec, type InputsOf } from './spec.js';
 /** The one registration list (pull-credentials --help lists the inputs in this order). */
 export const inputSpecs = [
   ...coreInputs,
+  ...identityInputs,
   ...uploadInputs,
   ...httpsInputs,
   ...s3Inputs,
@@ -78,25 +79,11 @@ export function isFilePath(value: string): boolean {
   }
 }
 
-/** Masks a multi-line secret as a whole and line by line (lines too short to be secret excepted). */
-export function maskDocument(value: string): void {
-  if (value.trim() === '') return;
-  host().setSecret(value);
-  for (const line of value.split(/\r?\n/)) {
-    const trimmed = line.trim();
-    if (trimmed.length >= 8 && !/^-----(BEGIN|END) /.test(trimmed)) host().setSecret(trimmed);
-  }
-}
-
+/** Registers a secret input in every form (src/secrets.ts); `embedded` ones are registered by their parsers. */
 function mask(spec: InputSpec, raw: string): void {
   if (raw.trim() === '') return;
-  if (spec.secret === 'value') {
-    host().setSecret(raw);
-    if (raw.trim() !== raw) host().setSecret(raw.trim());
-  } else if (spec.secret === 'document' && !isFilePath(raw)) {
-    // A path is not a secret, and masking it would hide it from every message that names the file.
-    maskDocument(raw);
-  }
+  // A document's path is not a secret, and masking it would hide it from every message naming the file.
+  if (spec.secret === 'value' || (spec.secret === 'document' && !isFilePath(raw))) registerSecret(raw);
 }
 
 /**
@@ -112,10 +99,12 @@ export function readInputs(source: InputSource): Inputs {
     mask(spec, raw);
     values[camelCase(spec.name)] = value(spec, raw);
   }
-  maskCredentials([
+  for (const { username, password } of [
     { username: (raws.get('username') ?? '').trim(), password: raws.get('password') ?? '' },
     ...registriesSecrets(raws.get('registries') ?? ''),
-  ]);
+  ]) {
+    registerCredential(username, password);
+  }
   return values as Inputs;
 }
 

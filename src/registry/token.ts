@@ -4,6 +4,7 @@
  * per (realm, service, scope, user) and concurrent callers share one request.
  */
 import type { Client, RetryPolicy, TransportResponse as HttpResponse } from '../http/transport.js';
+import { registerSecret } from '../secrets.js';
 
 export interface TokenRequest {
   realm: string;
@@ -104,6 +105,8 @@ export class TokenCache {
       throw new TokenError('the token endpoint answered without a token', response);
     }
     const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : MIN_EXPIRY_S;
+    // A bearer token is a credential for its lifetime: masked before anything could show it.
+    registerSecret(token);
     return { token, expiresIn };
   }
 }

@@ -1,5 +1,6 @@
 import { renderKubernetesDockerConfigJson, renderKubernetesDockercfg } from '../credentials/documents.js';
 import { InputError } from '../errors.js';
+import { base64Forms } from '../secrets.js';
 import { parseBoolean, parseChoice, parseKeyValues } from '../plan.js';
 import type { KubeEntry, KubeJob, SecretType } from './kubernetes/apply.js';
 import type { KubernetesInputs } from './kubernetes/inputs.js';
@@ -137,14 +138,14 @@ export const kubernetesTarget = defineTarget<KubernetesPlan>({
   plan: planKubernetes,
   secrets: (plan) => [
     ...plan.kubeconfigSecrets,
-    ...(plan.document ? [plan.document, Buffer.from(plan.document, 'utf8').toString('base64')] : []),
+    ...(plan.document ? [plan.document, ...base64Forms(plan.document)] : []),
   ],
-  async present(plan) {
+  async present(plan, ctx) {
     const { applyKubernetes } = await import('./kubernetes/apply.js');
-    return outcome(await applyKubernetes(plan, plan.document ?? ''));
+    return outcome(await applyKubernetes(plan, plan.document ?? '', { signal: ctx.signal }));
   },
-  async absent(plan) {
+  async absent(plan, ctx) {
     const { applyKubernetes } = await import('./kubernetes/apply.js');
-    return outcome(await applyKubernetes(plan, undefined));
+    return outcome(await applyKubernetes(plan, undefined, { signal: ctx.signal }));
   },
 });

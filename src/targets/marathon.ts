@@ -240,6 +240,7 @@ function skipped(plan: MarathonPlan, message: string): TargetOutcome {
 
 export const marathonTarget = defineTarget<MarathonPlan>({
   name: 'marathon',
+  after: ['upload', 'dcos'],
   plan: planMarathon,
 
   async present(plan, ctx) {
