@@ -26,7 +26,7 @@ export const badInputs: [string, Record<string, string>, RegExp][] = [
   ['bad registry', { ...creds, registry: 'https://bad host' }, /^Input 'registry': /],
   [
     'duplicate registries',
-    { ...creds, registries: '- registry: registry.example.com:5000\n  username: x\n  password: y' },
+    { ...creds, registries: '- registry: registry.example.com:5000\n  username: x\n  password: pw-y-1' },
     /given twice/,
   ],
   ['unknown state', { ...creds, state: 'removed' }, /^Input 'state': /],
@@ -59,13 +59,13 @@ export const planBadInputs: [string, Record<string, string>, string, RegExp][] =
   ['YAML entry not a map', { registries: '- ghcr.io' }, 'registries', /entry 1 must be a mapping/],
   [
     'YAML unknown key',
-    { registries: '- registry: ghcr.io\n  user: x\n  password: y' },
+    { registries: '- registry: ghcr.io\n  user: x\n  password: pw-y-1' },
     'registries',
     /unknown key/,
   ],
   [
     'YAML entry without registry',
-    { registries: '- username: x\n  password: y' },
+    { registries: '- username: x\n  password: pw-y-1' },
     'registries',
     /has no registry/,
   ],
@@ -77,7 +77,10 @@ export const planBadInputs: [string, Record<string, string>, string, RegExp][] =
   ],
   [
     'duplicate registry',
-    { ...good, registries: '- registry: https://registry.example.com:5000\n  username: x\n  password: y' },
+    {
+      ...good,
+      registries: '- registry: https://registry.example.com:5000\n  username: x\n  password: pw-y-1',
+    },
     'registry',
     /given twice/,
   ],
@@ -85,7 +88,7 @@ export const planBadInputs: [string, Record<string, string>, string, RegExp][] =
     'duplicate Hub alias',
     {
       registries:
-        '- registry: docker.io\n  username: a\n  password: b\n- registry: index.docker.io\n  username: c\n  password: d',
+        '- registry: docker.io\n  username: a\n  password: pw-b-1\n- registry: index.docker.io\n  username: c\n  password: pw-d-1',
     },
     'registries',
     /https:\/\/index.docker.io\/v1\/ is given twice/,
