@@ -21,6 +21,17 @@ const PORTABLE = [
 ].map((name) => `__tests__/${name}.test.ts`);
 
 export default defineConfig({
+  // action.yml imported as text, as esbuild's text loader does in scripts/build.mjs.
+  plugins: [
+    {
+      name: 'yml-as-text',
+      transform(code, id) {
+        return id.endsWith('.yml')
+          ? { code: `export default ${JSON.stringify(code)};`, map: null }
+          : undefined;
+      },
+    },
+  ],
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -9,13 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorLines, listFiles, runAction } from './support/action.js';
+import { badInputs, creds } from './support/bad-inputs.js';
 
-const creds = {
-  registry: 'registry.example.com:5000',
-  username: 'ci',
-  password: 'action-pw-1',
-  verify: 'off',
-};
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pc-dest-'));
 
 describe('the action, end to end (file destination, no registry)', () => {
@@ -152,66 +147,7 @@ describe('the action, end to end (file destination, no registry)', () => {
   });
 
   // Bad input: one ::error:: naming the input, exit 1, nothing written anywhere, no stack trace.
-  it.each<[string, Record<string, string>, RegExp]>([
-    [
-      'relative destination',
-      { ...creds, 'upload-to': 'relative/docker.tar.gz' },
-      /^Input 'upload-to': 'relative\/docker.tar.gz' is not an absolute path/,
-    ],
-    [
-      'unsupported destination',
-      { ...creds, 'upload-to': 'ftp://host/x.tgz' },
-      /^Input 'upload-to': 'ftp:' destinations are not supported/,
-    ],
-    ['colon in username', { ...creds, username: 'a:b' }, /^Input 'username': must not contain ':'/],
-    ['empty password', { ...creds, password: ' ' }, /^Input 'password': is empty/],
-    ['bad registry', { ...creds, registry: 'https://bad host' }, /^Input 'registry': /],
-    [
-      'duplicate registries',
-      { ...creds, registries: '- registry: registry.example.com:5000\n  username: x\n  password: y' },
-      /given twice/,
-    ],
-    ['unknown state', { ...creds, state: 'removed' }, /^Input 'state': /],
-    ['no credentials', { 'upload-to': '/tmp/never.tgz' }, /^Input 'username': no credentials given/],
-    // DIR is the test's own (existing) directory.
-    [
-      'an existing directory',
-      { ...creds, 'upload-to': 'DIR' },
-      /^Input 'upload-to': .* is an existing directory/,
-    ],
-    [
-      "'..' in a file:// URI",
-      { ...creds, 'upload-to': 'file://DIR/out/../x.tgz' },
-      /^Input 'upload-to': .*'\.\.' segment/,
-    ],
-    ["'..' in a path", { ...creds, 'upload-to': 'DIR/../x.tgz' }, /^Input 'upload-to': .*'\.\.' segment/],
-    [
-      'NUL in a file:// URI',
-      { ...creds, 'upload-to': 'file://DIR/a%00b.tgz' },
-      /^Input 'upload-to': .*control character/,
-    ],
-    [
-      's3-endpoint without s3://',
-      { ...creds, 's3-endpoint': 'https://minio.example.com' },
-      /^Input 's3-endpoint': is set but upload-to has no s3:\/\/ destination/,
-    ],
-    [
-      'platforms without images',
-      { ...creds, platforms: 'linux/amd64' },
-      /^Input 'platforms': is set but images is empty/,
-    ],
-    [
-      'a CA that does not parse',
-      { ...creds, 'ca-cert': '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----' },
-      /^Input 'ca-cert': certificate 1 of 1 is not a valid PEM certificate/,
-    ],
-    ['an image on port 65536', { ...creds, images: 'localhost:65536/foo' }, /^Input 'images': .*above 65535/],
-    [
-      'an image on a bracketed non-IPv6 host',
-      { ...creds, images: '[fd00123123123]:5000/foo' },
-      /^Input 'images': .*not an IPv6 address/,
-    ],
-  ])('%s', async (_name, inputs, message) => {
+  it.each(badInputs)('%s', async (_name, inputs, message) => {
     const dir = tmp();
     const dest = path.join(dir, 'out/docker.tar.gz');
     const withDest = Object.fromEntries(

@@ -284,6 +284,7 @@ describe('dcos inputs', () => {
 
   const ok = { dcosUrl: 'https://dcos.example.com', dcosSecretPath: 'a/b', dcosToken: 't' };
   it.each<[string, Partial<Inputs>, string, BasePlan?]>([
+    // dcos-* inputs set without dcos-url: __tests__/inputs.test.ts (the declared needs).
     ['not a URL', { ...ok, dcosUrl: 'dcos.example.com' }, 'dcos-url'],
     ['ftp URL', { ...ok, dcosUrl: 'ftp://dcos.example.com' }, 'dcos-url'],
     ['URL with user info', { ...ok, dcosUrl: 'https://u:p@dcos.example.com' }, 'dcos-url'],

@@ -6,8 +6,10 @@ import type { Inputs } from '../src/context.js';
 import { parseRegistry } from '../src/credentials/address.js';
 import type { Credential } from '../src/credentials/documents.js';
 import { InputError } from '../src/errors.js';
+import { parseSecretPath } from '../src/targets/dcos.js';
 import { marathonTarget, type MarathonPlan } from '../src/targets/marathon.js';
-import type { BasePlan, TargetContext, TargetOutcome } from '../src/targets/types.js';
+import type { BasePlan, PlanFacts, TargetContext, TargetOutcome } from '../src/targets/types.js';
+import { uploadTarget } from '../src/targets/upload.js';
 import { defaultInputs as testInputs } from './support/inputs.js';
 import { marathonViolations, schemaViolations } from './support/marathon-rules.js';
 
@@ -42,9 +44,16 @@ const ARCHIVE = 'file:///etc/docker.tar.gz';
 const uploadOutcome = (uris: string[], results: string[] = uris.map(() => 'written')): TargetOutcome => ({
   results: [],
   outputs: { uploaded: uris.map((uri, i) => ({ uri, result: results[i] })), 'fetch-uris': uris },
+  facts: { storedFetchUris: uris.filter((_uri, i) => results[i] !== 'failed') },
 });
+const dcosStored: TargetOutcome = { results: [], facts: { dcosSecretStored: true } };
 const warnings: string[] = [];
-function ctx(previous: [string, TargetOutcome][] = [['upload', uploadOutcome([ARCHIVE])]]): TargetContext {
+function ctx(
+  previous: [string, TargetOutcome][] = [
+    ['upload', uploadOutcome([ARCHIVE])],
+    ['dcos', dcosStored],
+  ],
+): TargetContext {
   return {
     base,
     artifacts: { document: '{}', configPath: '', configDir: '' },
@@ -62,10 +71,26 @@ function write(name: string, text: string): string {
   return file;
 }
 
+/** What the DC/OS and upload plans tell Marathon's plan in a run (planAll in run.ts). */
+function factsOf(inputs: Inputs): PlanFacts {
+  const upload = uploadTarget.plan(inputs, base);
+  return {
+    ...(inputs.dcosSecretPath === ''
+      ? {}
+      : { dcosSecretPath: parseSecretPath('dcos-secret-path', inputs.dcosSecretPath) }),
+    ...(upload === undefined ? {} : uploadTarget.facts!(upload)),
+  };
+}
+
+function planOf(overrides: Partial<Inputs> = {}, b: BasePlan = base): MarathonPlan | undefined {
+  const inputs = testInputs(overrides);
+  return marathonTarget.plan(inputs, b, factsOf(inputs)) as MarathonPlan | undefined;
+}
+
 function plan(overrides: Partial<Inputs>, b: BasePlan = base): MarathonPlan {
-  const p = marathonTarget.plan(testInputs(overrides), b);
+  const p = planOf(overrides, b);
   if (p === undefined) throw new Error('marathon target disabled');
-  return p as MarathonPlan;
+  return p;
 }
 
 const SECRET = { dcosUrl: 'https://dcos.example.com', dcosSecretPath: 'mesos-docker/pullConfig' };
@@ -346,14 +371,21 @@ describe('marathon patching', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(fixture('some-name-or-id.input.json'));
   });
 
-  it('skips secret mode when the DC/OS secret was not stored', async () => {
+  // A failed store reports dcosSecretStored false; a DC/OS target that threw reports no facts.
+  it.each<[string, TargetOutcome]>([
+    [
+      'failed',
+      {
+        results: [{ target: 'dcos', subject: 's', action: 'failed', message: '403' }],
+        facts: { dcosSecretStored: false },
+      },
+    ],
+    ['threw', { results: [{ target: 'dcos', subject: 'dcos', action: 'failed', message: 'boom' }] }],
+  ])('skips secret mode when the DC/OS secret was not stored (%s)', async (_name, dcos) => {
     const file = write('app.json', fixture('mesos-docker.input.json'));
-    const failed: TargetOutcome = {
-      results: [{ target: 'dcos', subject: 's', action: 'failed', message: '403' }],
-    };
     const o = await marathonTarget.present(
       plan({ ...SECRET, marathonDefinitions: ['app.json'] }),
-      ctx([['dcos', failed]]),
+      ctx([['dcos', dcos]]),
     );
     expect(o.results[0]).toMatchObject({
       action: 'skipped',
@@ -574,7 +606,7 @@ describe('marathon inputs', () => {
     const listing = fs.readdirSync(workspace, { recursive: true }).sort();
     let thrown: unknown;
     try {
-      marathonTarget.plan(testInputs(inputs), base);
+      planOf(inputs);
     } catch (error) {
       thrown = error;
     }
@@ -605,7 +637,7 @@ describe('marathon inputs', () => {
   });
 
   it('is off without definitions; mode defaults to secret with dcos-secret-path, else tarball', () => {
-    expect(marathonTarget.plan(testInputs(), base)).toBeUndefined();
+    expect(planOf()).toBeUndefined();
     write('app.json', fixture('mesos-docker.input.json'));
     expect(plan({ ...SECRET, marathonDefinitions: ['app.json'] }).mode).toBe('secret');
     write('t.json', fixture('some-name-or-id.input.json'));

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { buildPlan } from '../src/plan.js';
+import { planBadInputs } from './support/bad-inputs.js';
 import { inputsOf } from './support/inputs.js';
 
 const good = { registry: 'registry.example.com:5000', username: 'ci', password: 's3cret-pw' };
@@ -76,98 +77,7 @@ describe('buildPlan', () => {
   });
 
   // Each bad input: the input the error must name, and what it must say.
-  it.each<[string, Record<string, string>, string, RegExp]>([
-    ['no credentials', {}, 'username', /no credentials given/],
-    ['username without password', { username: 'ci' }, 'password', /empty or white space/],
-    ['password without username', { password: 'pw' }, 'username', /empty but password is set/],
-    ['whitespace password', { username: 'ci', password: '   ' }, 'password', /white space only/],
-    ['colon in username', { username: 'c:i', password: 'pw' }, 'username', /must not contain ':'/],
-    ['newline in password', { username: 'ci', password: 'pw\n' }, 'password', /newline or control/],
-    ['control char in password', { username: 'ci', password: 'p\u0007w' }, 'password', /control/],
-    ['tab in username', { username: 'c\ti', password: 'pw' }, 'username', /control characters/],
-    ['bad email', { ...good, email: 'not-an-email' }, 'email', /not an e-mail/],
-    ['bad port', { ...good, registry: 'r.example.com:70000' }, 'registry', /port '70000'/],
-    ['unsupported scheme', { ...good, registry: 'ftp://r.example.com' }, 'registry', /not supported/],
-    ['malformed host', { ...good, registry: 'bad_host!' }, 'registry', /not a valid host/],
-    ['invalid YAML', { registries: '- registry: [unclosed' }, 'registries', /not valid YAML at line 1/],
-    ['YAML not a list', { registries: 'registry: ghcr.io' }, 'registries', /must be a YAML list/],
-    ['YAML entry not a map', { registries: '- ghcr.io' }, 'registries', /entry 1 must be a mapping/],
-    [
-      'YAML unknown key',
-      { registries: '- registry: ghcr.io\n  user: x\n  password: y' },
-      'registries',
-      /unknown key/,
-    ],
-    [
-      'YAML entry without registry',
-      { registries: '- username: x\n  password: y' },
-      'registries',
-      /has no registry/,
-    ],
-    [
-      'YAML entry without password',
-      { registries: '- registry: ghcr.io\n  username: x' },
-      'registries[].password',
-      /registry ghcr.io/,
-    ],
-    [
-      'duplicate registry',
-      { ...good, registries: '- registry: https://registry.example.com:5000\n  username: x\n  password: y' },
-      'registry',
-      /given twice/,
-    ],
-    [
-      'duplicate Hub alias',
-      {
-        registries:
-          '- registry: docker.io\n  username: a\n  password: b\n- registry: index.docker.io\n  username: c\n  password: d',
-      },
-      'registries',
-      /https:\/\/index.docker.io\/v1\/ is given twice/,
-    ],
-    ['timeout not a number', { ...good, timeout: '30s' }, 'timeout', /'30s' is not a number of seconds/],
-    ['timeout zero', { ...good, timeout: '0' }, 'timeout', /between 0 and 21600/],
-    ['timeout too long', { ...good, timeout: '86400' }, 'timeout', /between 0 and 21600/],
-    [
-      'unknown config-format',
-      { ...good, 'config-format': 'json' },
-      'config-format',
-      /use one of config.json, dockercfg/,
-    ],
-    ['unknown state', { ...good, state: 'gone' }, 'state', /use one of present, absent/],
-    ['bad boolean', { ...good, tarball: 'yes' }, 'tarball', /not a boolean/],
-    [
-      'export with dockercfg',
-      { ...good, 'config-format': 'dockercfg', 'export-docker-config': 'true' },
-      'export-docker-config',
-      /only config.json/,
-    ],
-    ['unknown verify', { ...good, verify: 'maybe' }, 'verify', /fail, warn, off/],
-    ['bad image', { ...good, images: 'Team/App:1' }, 'images', /must be lowercase/],
-    ['bad platform', { ...good, platforms: 'linux' }, 'platforms', /os\/arch/],
-    ['platforms without images', { ...good, platforms: 'linux/amd64' }, 'platforms', /images is empty/],
-    [
-      'ca-cert with PEM markers around garbage',
-      { ...good, 'ca-cert': '-----BEGIN CERTIFICATE-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE-----' },
-      'ca-cert',
-      /certificate 1 of 1 is not a valid PEM certificate/,
-    ],
-    ['md5 digest', { ...good, images: `r.io/a@md5:${'f'.repeat(32)}` }, 'images', /'md5' is not supported/],
-    [
-      'sha512 digest of sha256 length',
-      { ...good, images: `r.io/a@sha512:${'f'.repeat(64)}` },
-      'images',
-      /sha512 digest is 128/,
-    ],
-    ['registry port above 65535', { ...good, images: 'localhost:65536/foo' }, 'images', /above 65535/],
-    ['bracketed non-IPv6', { ...good, images: '[fd00123123123]:5000/foo' }, 'images', /not an IPv6/],
-    [
-      'missing ca-cert file',
-      { ...good, 'ca-cert': '/nonexistent/ca.pem' },
-      'ca-cert',
-      /neither PEM text nor a readable file/,
-    ],
-  ])('%s', (_name, inputs, input, message) => {
+  it.each(planBadInputs)('%s', (_name, inputs, input, message) => {
     let error: unknown;
     try {
       buildPlan(inputsOf(inputs));

@@ -417,6 +417,7 @@ describe('rapyuta target: inputs', () => {
 
   const long = 'a'.repeat(252);
   it.each<[string, Partial<Inputs>, string, RegExp]>([
+    // rapyuta-* inputs set without rapyuta-token: __tests__/inputs.test.ts (the declared needs).
     ['token with Bearer prefix', { rapyutaToken: 'Bearer abc.def' }, 'rapyuta-token', /without 'Bearer '/],
     ['missing organization', { rapyutaOrganization: '' }, 'rapyuta-organization', /required/],
     ['missing project', { rapyutaProject: ' ' }, 'rapyuta-project', /required/],

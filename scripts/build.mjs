@@ -1,6 +1,7 @@
-// Bundles src/main.ts into dist/ (ESM, code-split so heavy target clients load only when used).
+// Bundles src/main.ts (the action) and src/cli.ts (the pull-credentials command) into dist/ (ESM,
+// code-split so heavy target clients load only when used).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
@@ -26,7 +27,9 @@ const lazyModule = (name) => {
 const outdir = process.env.BUILD_OUTDIR || 'dist';
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'src/main.ts' },
+  entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts' },
+  // The command's --help quotes action.yml's descriptions.
+  loader: { '.yml': 'text' },
   outdir,
   bundle: true,
   splitting: true,
@@ -103,3 +106,8 @@ await build({
     js: "import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);",
   },
 });
+
+// The command runs as an executable (package.json "bin"): a shebang before everything else.
+const cli = path.join(outdir, 'cli.js');
+writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, 'utf8')}`);
+chmodSync(cli, 0o755);

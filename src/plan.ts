@@ -14,9 +14,9 @@ import { parseRegistriesDocument } from './credentials/registries-yaml.js';
 import { InputError } from './errors.js';
 import { isJsonDocumentPassword, normaliseJsonPassword } from './identity/gcp/json-key.js';
 import { resolveAuth, singleRegistryMints } from './identity/plan.js';
+import { checkNeeds } from './inputs/index.js';
 import { expandHome } from './paths.js';
 import { parseImageReference, ReferenceError, unreachableRegistry } from './registry/reference.js';
-import { checkInputNeeds } from './targets/requirements.js';
 import { hasControlCharacter } from './text.js';
 import type { Platform, VerificationPlan } from './registry/types.js';
 import type { BasePlan } from './targets/types.js';
@@ -222,7 +222,9 @@ export function parseRegistriesYaml(text: string): RawCredential[] {
 }
 
 /** Whether the single-registry inputs give a credential (typed, or minted with `auth`); it comes first. */
-export function singleRegistryGiven(inputs: Inputs): boolean {
+export function singleRegistryGiven(
+  inputs: Pick<Inputs, 'username' | 'password' | 'auth' | 'registry'>,
+): boolean {
   return (
     inputs.username !== '' ||
     inputs.password !== '' ||
@@ -320,7 +322,6 @@ export function planVerification(inputs: Inputs): VerificationPlan {
 }
 
 export function buildPlan(inputs: Inputs): Plan {
-  checkInputNeeds(inputs);
   const state = parseChoice('state', inputs.state, ['present', 'absent'] as const);
   const configFormat = parseChoice<ConfigFormat>('config-format', inputs.configFormat, [
     'config.json',
@@ -334,13 +335,10 @@ export function buildPlan(inputs: Inputs): Plan {
     );
   }
   const tarball = parseBoolean('tarball', inputs.tarball) || inputs.uploadTo.length > 0;
-  return {
-    state,
-    credentials: planCredentials(inputs, state),
-    configFormat,
-    exportDockerConfig,
-    tarball,
-    verification: planVerification(inputs),
-    timeoutMs: parseTimeout(inputs.timeout),
-  };
+  const credentials = planCredentials(inputs, state);
+  const verification = planVerification(inputs);
+  const timeoutMs = parseTimeout(inputs.timeout);
+  // After each input's own rules, so a malformed destination is named before what it lacks.
+  checkNeeds(inputs);
+  return { state, credentials, configFormat, exportDockerConfig, tarball, verification, timeoutMs };
 }

@@ -1,13 +1,13 @@
 /**
- * Renders results as the job summary, step outputs and annotations. No module hands this one a
+ * Renders results as outputs and annotations through the host, and as the job summary or plain text. No module hands this one a
  * credential, but messages quote servers, so every text is redacted (src/secrets.ts) on the way out.
  */
 import * as core from '@actions/core';
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
 import { earliestExpiry, type CredentialLifetime } from './identity/lifetime.js';
 import type { Verdict } from './registry/types.js';
+import { host } from './host/index.js';
 import { redact } from './secrets.js';
-import * as sink from './sink.js';
 import type { TargetOutcome, TargetResult } from './targets/types.js';
 
 export interface RunReport {
@@ -53,20 +53,20 @@ function shortDigest(digest?: string): string {
 }
 
 export function setOutputs(report: RunReport): void {
-  if (report.lifetimes) sink.setOutput('expires-at', earliestExpiry(report.lifetimes)?.toISOString() ?? '');
-  if (report.configPath) sink.setOutput('docker-config', report.configPath);
-  if (report.configDir) sink.setOutput('docker-config-dir', report.configDir);
+  if (report.lifetimes) host().setOutput('expires-at', earliestExpiry(report.lifetimes)?.toISOString() ?? '');
+  if (report.configPath) host().setOutput('docker-config', report.configPath);
+  if (report.configDir) host().setOutput('docker-config-dir', report.configDir);
   if (report.archive) {
-    sink.setOutput('tarball', report.archive.path);
-    sink.setOutput('tarball-sha256', report.archive.sha256);
+    host().setOutput('tarball', report.archive.path);
+    host().setOutput('tarball-sha256', report.archive.sha256);
   }
   if (report.verification) {
     const { verdicts, mode } = report.verification;
-    sink.setOutput('verification', verdicts);
-    if (mode !== 'off') sink.setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
+    host().setOutput('verification', verdicts);
+    if (mode !== 'off') host().setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
   }
   for (const outcome of report.outcomes.values()) {
-    for (const [name, value] of Object.entries(outcome.outputs ?? {})) sink.setOutput(name, value);
+    for (const [name, value] of Object.entries(outcome.outputs ?? {})) host().setOutput(name, value);
   }
 }
 
@@ -75,8 +75,8 @@ export function annotate(report: RunReport): void {
   const verification = report.verification;
   if (verification && verification.mode !== 'off') {
     for (const v of verification.verdicts.filter((x) => x.status !== 'ok')) {
-      const emit = verification.mode === 'fail' ? sink.error : sink.warning;
-      emit(v.message, { title: `${v.image}: ${v.status}` });
+      const emit = verification.mode === 'fail' ? 'error' : 'warning';
+      host()[emit](v.message, { title: `${v.image}: ${v.status}` });
     }
   }
   // One annotation per distinct failure: a broken cluster context fails every namespace with the same
@@ -88,7 +88,9 @@ export function annotate(report: RunReport): void {
   }
   for (const group of byProblem.values()) {
     const first = group[0]!;
-    sink.error(first.message, { title: `${first.target} ${group.map((r) => r.subject).join(', ')}: failed` });
+    host().error(first.message, {
+      title: `${first.target} ${group.map((r) => r.subject).join(', ')}: failed`,
+    });
   }
 }
 
@@ -165,4 +167,36 @@ export async function writeSummary(report: RunReport): Promise<void> {
     );
   }
   await s.write();
+}
+
+/** The report as plain text, for a terminal or a CI log: what the job summary shows, without HTML. */
+export function renderText(report: RunReport): string {
+  const lines = [`pull-credentials (${report.state})`];
+  if (report.registries.length > 0) lines.push(`Registries: ${report.registries.join(', ')}`);
+  if (report.configPath) lines.push(`docker config: ${report.configPath}`);
+  if (report.archive) lines.push(`docker.tar.gz: ${report.archive.path} (sha256 ${report.archive.sha256})`);
+  const verification = report.verification;
+  if (verification && verification.mode !== 'off' && verification.verdicts.length > 0) {
+    lines.push('Pull verification:');
+    for (const v of verification.verdicts) {
+      const details = [
+        v.digest ? v.digest.replace(/^sha256:/, '').slice(0, 12) : '',
+        (v.platforms ?? []).join(', '),
+        v.authScheme,
+        `${v.ms} ms`,
+      ].filter((d) => d !== '');
+      const result = v.status === 'ok' ? 'ok' : `${v.status}: ${v.message}`;
+      lines.push(`  ${v.image}: ${result} (${details.join('; ')})`);
+    }
+    if (report.blockedByVerification)
+      lines.push('Verification failed with verify: fail: nothing was shipped.');
+  }
+  const results = [...report.outcomes.values()].flatMap((o) => o.results);
+  if (results.length > 0) {
+    lines.push('Targets:');
+    for (const r of results) {
+      lines.push(`  ${r.target} ${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,8 @@
 /**
  * The main and post steps: inputs → plan → documents → verification → targets → report.
- * Every user-fixable problem surfaces as one InputError/TargetError, thrown to main.ts.
+ * Every user-fixable problem surfaces as one InputError/TargetError, thrown to main.ts (or the
+ * command line). Everything shown goes through the host (src/host/).
  */
-import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { buildArchive } from './archive.js';
@@ -11,33 +11,45 @@ import { documentFileName, renderDocument } from './credentials/documents.js';
 import { graceFor, orDeadline, raceDeadline, startDeadline } from './deadline.js';
 import { errorMessage, TargetError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
+import { host } from './host/index.js';
 import { provideCredentials } from './identity/mint.js';
 import { planIdentity, type IdentityPlan } from './identity/plan.js';
 import { buildPlan, type Plan } from './plan.js';
 import { timedOutVerdicts, verifyAll } from './registry/verify.js';
 import type { Verdict } from './registry/types.js';
-import { annotate, isFailure, setOutputs, writeSummary, type RunReport } from './report.js';
+import { annotate, isFailure, setOutputs, type RunReport } from './report.js';
 import { registerDocument, registerSecret } from './secrets.js';
 import * as sink from './sink.js';
-import { createRunDir, isRunDir, markMain, savedRunDir } from './state.js';
+import { isRunDir, markMain, savedRunDir } from './state.js';
 import { targets } from './targets/index.js';
-import type { Artifacts, Target, TargetContext, TargetOutcome } from './targets/types.js';
+import type { Artifacts, PlanFacts, Target, TargetContext, TargetOutcome } from './targets/types.js';
 
 export interface EnabledTarget {
   target: Target;
   plan: unknown;
 }
 
+/**
+ * Every target's plan, in registration order: each sees the facts of the targets planned before
+ * it (PlanFacts), never their inputs.
+ */
+function planTargets(inputs: Inputs, plan: Plan): EnabledTarget[] {
+  const enabled: EnabledTarget[] = [];
+  const facts: PlanFacts = {};
+  for (const target of targets) {
+    const targetPlan = target.plan(inputs, plan, facts);
+    if (targetPlan === undefined) continue;
+    enabled.push({ target, plan: targetPlan });
+    Object.assign(facts, target.facts?.(targetPlan));
+  }
+  return enabled;
+}
+
 /** Validates everything, including every target's inputs, before anything is written. */
-function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[]; identity: IdentityPlan } {
+export function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[]; identity: IdentityPlan } {
   const plan = buildPlan(inputs);
   const identity = planIdentity(inputs);
-  const enabled: EnabledTarget[] = [];
-  for (const target of targets) {
-    const targetPlan = target.plan(inputs, plan);
-    if (targetPlan !== undefined) enabled.push({ target, plan: targetPlan });
-  }
-  return { plan, enabled, identity };
+  return { plan, enabled: planTargets(inputs, plan), identity };
 }
 
 async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
@@ -45,9 +57,10 @@ async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
   registerDocument(document);
   const configDir = path.join(runDir, 'docker');
   const configPath = path.join(configDir, documentFileName(plan.configFormat));
-  await fs.mkdir(configDir, { mode: 0o700 });
+  // recursive: the command line may write into the --output-dir of an earlier run.
+  await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
   await writeFileAtomic(configPath, document);
-  sink.info(
+  host().info(
     `Wrote ${configPath} with ${plan.credentials.length} registr${plan.credentials.length === 1 ? 'y' : 'ies'}`,
   );
   const artifacts: Artifacts = { document, configPath, configDir };
@@ -56,7 +69,7 @@ async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
     const archivePath = path.join(runDir, 'docker.tar.gz');
     await writeFileAtomic(archivePath, bytes);
     artifacts.archive = { path: archivePath, bytes, sha256 };
-    sink.info(`Wrote ${archivePath} (sha256 ${sha256})`);
+    host().info(`Wrote ${archivePath} (sha256 ${sha256})`);
   }
   return artifacts;
 }
@@ -110,12 +123,12 @@ async function runOne(
   }
   const title = `${state === 'present' ? 'Shipping to' : 'Removing from'} ${target.name}`;
   // Synchronously, start to end: concurrent targets' groups never interleave.
-  core.startGroup(title);
-  for (const [kind, message] of lines) sink[kind](message);
+  host().startGroup(title);
+  for (const [kind, message] of lines) host()[kind](message);
   for (const r of outcome.results) {
-    sink.info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
+    host().info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
   }
-  core.endGroup();
+  host().endGroup();
   return outcome;
 }
 
@@ -169,18 +182,26 @@ function failures(report: RunReport): string[] {
   return problems;
 }
 
+/** The GitHub Actions main step. */
 export async function main(): Promise<void> {
   markMain();
-  // Reading the inputs masks every secret among them: nothing is logged before that.
-  const inputs = getInputs();
-  const { plan, enabled, identity } = await core.group('Validating inputs', () =>
+  await execute(getInputs);
+}
+
+/**
+ * One run on the current host. `read` reads the inputs, which registers every secret among them:
+ * nothing is logged before that. Throws InputError before anything is written, TargetError after.
+ */
+export async function execute(read: () => Inputs): Promise<RunReport> {
+  const inputs = read();
+  const { plan, enabled, identity } = await host().group('Validating inputs', () =>
     Promise.resolve(planAll(inputs)),
   );
   for (const { target, plan: targetPlan } of enabled) {
     for (const secret of target.secrets?.(targetPlan) ?? []) registerSecret(secret);
   }
 
-  const runDir = await createRunDir();
+  const runDir = await host().createRunDir();
   const report: RunReport = {
     state: plan.state,
     registries: plan.credentials.map((c) => c.address.key),
@@ -198,18 +219,17 @@ export async function main(): Promise<void> {
     // Target plans made before minting hold empty minted passwords (Kubernetes renders its secret
     // there): plan them again, as pure functions of the now complete credentials.
     if (plan.credentials.some((c) => c.auth)) {
-      for (const entry of enabled) {
-        entry.plan = entry.target.plan(inputs, plan);
-        for (const secret of entry.target.secrets?.(entry.plan) ?? []) core.setSecret(secret);
+      for (const [i, entry] of planTargets(inputs, plan).entries()) {
+        enabled[i]!.plan = entry.plan;
+        for (const secret of entry.target.secrets?.(entry.plan) ?? []) registerSecret(secret);
       }
     }
-    const artifacts = await core.group('Writing credentials', () => writeDocuments(plan, runDir));
+    const artifacts = await host().group('Writing credentials', () => writeDocuments(plan, runDir));
     Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
     if (artifacts.archive) report.archive = artifacts.archive;
     if (plan.exportDockerConfig) {
-      core.exportVariable('DOCKER_CONFIG', artifacts.configDir);
-      sink.info(`DOCKER_CONFIG=${artifacts.configDir} for the rest of the job`);
-      sink.notice(
+      host().exportVariable('DOCKER_CONFIG', artifacts.configDir);
+      host().notice(
         `DOCKER_CONFIG now points at a config holding only ${plan.credentials.map((c) => c.address.key).join(', ')}: ` +
           'later steps no longer see the runner’s own docker config (~/.docker/config.json), so logins made ' +
           'earlier (docker/login-action, docker login, credential helpers) are hidden from them',
@@ -220,11 +240,11 @@ export async function main(): Promise<void> {
     const { mode } = plan.verification;
     if (mode !== 'off') {
       if (!plan.verification.tlsVerify) {
-        sink.warning('tls-verify is false: registry certificates are not checked during verification', {
+        host().warning('tls-verify is false: registry certificates are not checked during verification', {
           title: 'TLS verification disabled',
         });
       }
-      const verdicts: Verdict[] = await core.group('Verifying pulls', async () => {
+      const verdicts: Verdict[] = await host().group('Verifying pulls', async () => {
         // The same deadline as a target's, for verification as a whole; the race ends it even if
         // a request ignores the signal.
         const deadline = startDeadline(timeoutMs);
@@ -236,7 +256,7 @@ export async function main(): Promise<void> {
         ).finally(() => {
           deadline.clear();
         });
-        for (const v of results) sink.info(`${v.image}: ${v.status} — ${v.message}`);
+        for (const v of results) host().info(`${v.image}: ${v.status} — ${v.message}`);
         return results;
       });
       report.verification = { mode, verdicts };
@@ -249,9 +269,10 @@ export async function main(): Promise<void> {
 
   setOutputs(report);
   annotate(report);
-  await writeSummary(report);
+  await host().summary(report);
   const problems = failures(report);
   if (problems.length > 0) throw new TargetError(problems.join('; '));
+  return report;
 }
 
 /** Removes the per-run directory; warns, never fails, when it cannot. */

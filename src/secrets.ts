@@ -2,10 +2,10 @@
  * The one secret registry. Every secret is registered here the moment it is read, in every form a
  * server or a log could show it: raw, JSON-escaped the ways JSON encoders write strings, as
  * `user:pass` and its base64 (`auth`), line by line for multi-line secrets, and whole documents
- * with their base64. Each form goes to the runner (core.setSecret), which masks it in the log, and
+ * with their base64. Each form goes to the host (the runner's core.setSecret), which masks it, and
  * `redact` removes every form from text a server supplied before anything shows or keeps it.
  */
-import * as core from '@actions/core';
+import { host } from './host/index.js';
 import { isJsonDocumentPassword, jsonPasswordForms, normaliseJsonPassword } from './identity/gcp/json-key.js';
 
 /**
@@ -27,7 +27,8 @@ function add(form: string): void {
   if (form.trim() === '' || registered.has(form)) return;
   registered.add(form);
   longestFirst = undefined;
-  core.setSecret(form);
+  // The host masks it where it shows text: the runner's log, or the command line's stderr.
+  host().setSecret(form);
 }
 
 const hex4 = (unit: number, upper: boolean): string => {

@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import { buildArchive } from '../../src/archive.js';
 import type { Destination, FetchScheme } from '../../src/destinations/types.js';
+import { checkNeeds } from '../../src/inputs/index.js';
 import type { BasePlan, TargetContext, TargetOutcome } from '../../src/targets/types.js';
 import { uploadTarget } from '../../src/targets/upload.js';
 import { clearInputs, inputsOf } from './inputs.js';
@@ -47,7 +48,10 @@ export function planUpload(inputs: Record<string, string>): {
 } {
   // Each call stands alone: no INPUT_* left over from an earlier call in the same test.
   clearInputs();
-  const plan = uploadTarget.plan(inputsOf(inputs), BASE);
+  const read = inputsOf(inputs);
+  // As buildPlan does before any target plans: an input set without the one it needs is refused.
+  checkNeeds(read);
+  const plan = uploadTarget.plan(read, BASE);
   if (plan === undefined) throw new Error('upload target not enabled');
   return plan as { destinations: Destination[]; fetchScheme: FetchScheme };
 }

@@ -3,7 +3,7 @@
  * repository, or a WebDAV share. Credentials travel in the URL's query (a presigned URL) or in
  * `upload-headers`; both are secrets and never appear in a message.
  */
-import type { Inputs } from '../context.js';
+import type { HttpsInputs } from './https-inputs.js';
 import { InputError, TargetError } from '../errors.js';
 import { hasControlCharacter } from '../text.js';
 import { send, type HttpResponse } from './http.js';
@@ -171,7 +171,7 @@ function storedSha256(headers: Record<string, string>): string | undefined {
 export const httpsDestination: DestinationKind = {
   name: 'https',
   matches: (uri) => /^https?:/i.test(uri),
-  parse(uri: string, inputs: Inputs) {
+  parse(uri: string, inputs: HttpsInputs) {
     const url = parseHttpsUrl(uri);
     const headers = parseUploadHeaders(inputs.uploadHeaders);
     const display = `${url.origin}${url.pathname}`;

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import type { S3Client } from './s3-sdk.js';
-import type { Inputs } from '../context.js';
+import type { S3Inputs } from './s3-inputs.js';
 import { InputError, TargetError } from '../errors.js';
 import { TunnelingHttpAgent, TunnelingHttpsAgent } from '../http/proxy.js';
 import { parseBoolean, parseChoice } from '../plan.js';
@@ -82,7 +82,7 @@ function parseEndpoint(value: string): URL | undefined {
   return url;
 }
 
-export function parseS3Uri(uri: string, inputs: Inputs): S3Location {
+export function parseS3Uri(uri: string, inputs: S3Inputs): S3Location {
   const { bucket, key } = parseBucketAndKey(uri);
   const endpoint = parseEndpoint(inputs.s3Endpoint);
   const forcePathStyle = parseBoolean('s3-force-path-style', inputs.s3ForcePathStyle);

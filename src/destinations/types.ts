@@ -1,4 +1,8 @@
-import type { Inputs } from '../context.js';
+import type { HttpsInputs } from './https-inputs.js';
+import type { S3Inputs } from './s3-inputs.js';
+
+/** What destination kinds read besides the upload-to line: their own inputs, declared beside them. */
+export type DestinationInputs = HttpsInputs & S3Inputs;
 
 export type FetchScheme = 'https' | 'native';
 
@@ -25,5 +29,5 @@ export interface Destination {
 export interface DestinationKind {
   name: string;
   matches(uri: string): boolean;
-  parse(uri: string, inputs: Inputs): Destination;
+  parse(uri: string, inputs: DestinationInputs): Destination;
 }

@@ -3,10 +3,9 @@
  * freshly minted username/password (masked before any other use), then applies the lifetime rules.
  * `state: absent` never gets here.
  */
-import * as core from '@actions/core';
 import type { Credential } from '../credentials/documents.js';
 import { registerCredential } from '../secrets.js';
-import * as sink from '../sink.js';
+import { host } from '../host/index.js';
 import { providerFor } from './index.js';
 import { checkLifetimes, expiryNotices, typedLifetime, type CredentialLifetime } from './lifetime.js';
 import type { IdentityPlan } from './plan.js';
@@ -59,7 +58,7 @@ export async function mintCredentials(
           ...(m.expiresAt ? { expiresAt: m.expiresAt } : {}),
         });
         const until = m.expiresAt ? `, expires ${m.expiresAt.toISOString()}` : '';
-        sink.info(`${c.address.key}: ${provider.kind} minted (auth: ${auth}${until})`);
+        host().info(`${c.address.key}: ${provider.kind} minted (auth: ${auth}${until})`);
       }
     }),
   );
@@ -75,12 +74,12 @@ export async function provideCredentials(
 ): Promise<CredentialLifetime[]> {
   const needsMinting = credentials.some((c) => c.auth);
   const lifetimes = needsMinting
-    ? await core.group('Minting credentials', () => mintCredentials(credentials, plan, trust, process.env))
+    ? await host().group('Minting credentials', () => mintCredentials(credentials, plan, trust, process.env))
     : credentials.map(typedLifetime);
   const now = new Date();
   checkLifetimes(lifetimes, targetNames, plan.minLifetimeMs, plan.minLifetime, now);
   for (const notice of expiryNotices(lifetimes, targetNames, now)) {
-    sink.notice(notice, { title: 'Expiring credential shipped' });
+    host().notice(notice, { title: 'Expiring credential shipped' });
   }
   return lifetimes;
 }

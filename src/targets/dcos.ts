@@ -6,12 +6,12 @@ import { createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Inputs } from '../context.js';
 import { orDeadline } from '../deadline.js';
 import { errorMessage, InputError } from '../errors.js';
 import { expandHome } from '../paths.js';
 import { parseChoice, readCertificates } from '../plan.js';
 import type { DcosAuth, DcosSession, SecretEncoding } from './dcos/client.js';
+import type { DcosInputs } from './dcos/inputs.js';
 import { defineTarget, type TargetOutcome, type TargetResult } from './types.js';
 
 export interface DcosPlan {
@@ -102,7 +102,7 @@ function readPrivateKey(value: string): { pem: string; uid?: string } {
   return { pem: `${text}\n`, ...(uid ? { uid } : {}) };
 }
 
-function planAuth(inputs: Inputs): DcosAuth {
+function planAuth(inputs: DcosInputs): DcosAuth {
   const token = inputs.dcosToken.trim();
   const uid = inputs.dcosUid.trim();
   const hasKey = inputs.dcosPrivateKey.trim() !== '';
@@ -145,7 +145,7 @@ function planAuth(inputs: Inputs): DcosAuth {
 }
 
 export function planDcos(
-  inputs: Inputs,
+  inputs: DcosInputs,
   state: 'present' | 'absent',
   configFormat: string,
 ): DcosPlan | undefined {
@@ -153,7 +153,7 @@ export function planDcos(
     'file',
     'value',
   ]);
-  // Inputs given without dcos-url are refused before this (targets/requirements.ts).
+  // The other dcos-* inputs declare that they need dcos-url (./dcos/inputs.ts).
   if (inputs.dcosUrl.trim() === '') return undefined;
   const url = parseUrl(inputs.dcosUrl);
   if (inputs.dcosSecretPath.trim() === '') {
@@ -175,6 +175,7 @@ function outcome(plan: DcosPlan, result: TargetResult): TargetOutcome {
   return {
     results: [result],
     outputs: { dcos: { path: plan.secretPath, action: result.action, message: result.message } },
+    facts: { dcosSecretStored: result.action !== 'failed' && result.action !== 'deleted' },
   };
 }
 
@@ -208,6 +209,7 @@ async function withSession(
 export const dcosTarget = defineTarget<DcosPlan>({
   name: 'dcos',
   plan: (inputs, base) => planDcos(inputs, base.state, base.configFormat),
+  facts: (plan) => ({ dcosSecretPath: plan.secretPath }),
   secrets(plan) {
     const auth = plan.auth;
     if (auth.kind === 'token') return [auth.token];

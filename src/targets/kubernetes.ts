@@ -1,9 +1,9 @@
-import type { Inputs } from '../context.js';
 import { renderKubernetesDockerConfigJson, renderKubernetesDockercfg } from '../credentials/documents.js';
 import { InputError } from '../errors.js';
 import { base64Forms } from '../secrets.js';
 import { parseBoolean, parseChoice, parseKeyValues } from '../plan.js';
 import type { KubeEntry, KubeJob, SecretType } from './kubernetes/apply.js';
+import type { KubernetesInputs } from './kubernetes/inputs.js';
 import { planKubeconfig } from './kubernetes/kubeconfig.js';
 import {
   dns1123LabelError,
@@ -77,8 +77,8 @@ function planAnnotations(lines: readonly string[]): Record<string, string> {
   return annotations;
 }
 
-export function planKubernetes(inputs: Inputs, base: BasePlan): KubernetesPlan | undefined {
-  // Inputs given without kubernetes-namespaces are refused before this (targets/requirements.ts).
+export function planKubernetes(inputs: KubernetesInputs, base: BasePlan): KubernetesPlan | undefined {
+  // The other kubernetes-* inputs declare that they need kubernetes-namespaces (./kubernetes/inputs.ts).
   if (inputs.kubernetesNamespaces.length === 0) return undefined;
   const namespaces = names('kubernetes-namespaces', inputs.kubernetesNamespaces, dns1123LabelError);
   const secretName = inputs.kubernetesSecretName.trim();

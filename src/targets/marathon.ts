@@ -5,12 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Inputs } from '../context.js';
-import type { Destination, FetchScheme } from '../destinations/types.js';
 import { errorMessage, InputError } from '../errors.js';
 import { readIfExists, writeFileAtomic } from '../fsutil.js';
 import { parseChoice } from '../plan.js';
-import { parseSecretPath } from './dcos.js';
+import type { MarathonInputs } from './marathon/inputs.js';
 import {
   applyAbsent,
   applyPresent,
@@ -24,9 +22,8 @@ import {
   type Patch,
   type SecretPatch,
 } from './marathon/patch.js';
-import type { BasePlan, TargetContext, TargetOutcome, TargetResult } from './types.js';
-import { defineTarget } from './types.js';
-import { uploadTarget } from './upload.js';
+import type { BasePlan, PlanFacts, TargetOutcome, TargetResult } from './types.js';
+import { defineTarget, runFacts } from './types.js';
 
 interface DefinitionFile {
   /** As listed in marathon-definitions, for messages. */
@@ -83,14 +80,18 @@ function patchFor(plan: MarathonPlan, fetchUri: string): Patch {
     : { mode: 'tarball', fetchUri, ownUris: plan.fetchUris, legacy: plan.legacy };
 }
 
-export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | undefined {
+export function planMarathon(
+  inputs: MarathonInputs,
+  base: BasePlan,
+  facts: Readonly<PlanFacts> = {},
+): MarathonPlan | undefined {
   const mode = parseChoice('marathon-mode', inputs.marathonMode, ['', 'secret', 'tarball'] as const);
   const containerizer = parseChoice('marathon-containerizer', inputs.marathonContainerizer, [
     '',
     'mesos',
   ] as const);
   const secretName = inputs.marathonSecretName.trim();
-  // Inputs given without marathon-definitions are refused before this (targets/requirements.ts).
+  // The other marathon-* inputs declare that they need marathon-definitions (./marathon/inputs.ts).
   if (inputs.marathonDefinitions.length === 0) return undefined;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(secretName)) {
     throw new InputError(
@@ -98,7 +99,7 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
       `'${secretName}' is not a secrets key: use letters, digits, '.', '_', '-'`,
     );
   }
-  const effective = mode || (inputs.dcosSecretPath.trim() !== '' ? 'secret' : 'tarball');
+  const effective = mode || (facts.dcosSecretPath !== undefined ? 'secret' : 'tarball');
 
   const plan: MarathonPlan = {
     state: base.state,
@@ -108,13 +109,13 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
     legacy: base.configFormat === 'dockercfg',
   };
   if (effective === 'secret') {
-    if (inputs.dcosSecretPath.trim() === '') {
+    const secretPath = facts.dcosSecretPath;
+    if (secretPath === undefined) {
       throw new InputError(
         'dcos-secret-path',
-        'is required by marathon-mode: secret (the pull config secret path)',
+        'is required by marathon-mode: secret (the pull config secret path, with dcos-url)',
       );
     }
-    const secretPath = parseSecretPath('dcos-secret-path', inputs.dcosSecretPath);
     plan.secret = {
       secretName,
       // Marathon names store paths with a leading slash, e.g. "/mesos-docker/pullConfig".
@@ -129,17 +130,15 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
         'only applies to marathon-mode: secret (pullConfig needs MESOS)',
       );
     }
-    // The upload plan is pure: the same URIs the upload target will report, known before any upload.
-    const upload = uploadTarget.plan(inputs, base) as
-      { destinations: Destination[]; fetchScheme: FetchScheme } | undefined;
-    if (!upload) {
+    // The upload's plan tells the URIs it will report, known before any upload.
+    if (facts.fetchUris === undefined) {
       throw new InputError(
         'upload-to',
         'marathon-mode tarball needs the archive somewhere every agent can fetch it: set upload-to ' +
           '(or set dcos-secret-path for marathon-mode: secret)',
       );
     }
-    plan.fetchUris = upload.destinations.map((d) => d.fetchUri(upload.fetchScheme));
+    plan.fetchUris = facts.fetchUris;
   }
 
   const outputDir =
@@ -170,22 +169,6 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
     plan.definitions.push({ display: listed, input, output, kind, original, eol });
   }
   return plan;
-}
-
-/** The archive URI to reference: the first upload destination that did not fail. */
-function chooseFetchUri(plan: MarathonPlan, ctx: TargetContext): string | undefined {
-  const previous = ctx.previous.get('upload');
-  const upload = previous?.outputs;
-  const uris = upload?.['fetch-uris'];
-  const uploaded = upload?.['uploaded'];
-  // An upload that failed as a whole (it threw, or ran past its deadline) reports no URIs.
-  if (!Array.isArray(uris)) {
-    return previous?.results.some((r) => r.action === 'failed') ? undefined : plan.fetchUris[0];
-  }
-  return (uris as string[]).find((_uri, i) => {
-    const entry = Array.isArray(uploaded) ? (uploaded[i] as { result?: string } | undefined) : undefined;
-    return entry?.result !== 'failed';
-  });
 }
 
 function relative(file: string): string {
@@ -264,13 +247,15 @@ export const marathonTarget = defineTarget<MarathonPlan>({
 
   async present(plan, ctx) {
     let fetchUri = '';
+    // The DC/OS and upload targets ran first (registration order) and told what they stored.
+    const facts = runFacts(ctx.previous);
     if (plan.mode === 'secret') {
-      const dcos = ctx.previous.get('dcos');
-      if (dcos?.results.some((r) => r.action === 'failed')) {
+      if (facts.dcosSecretStored !== true) {
         return skipped(plan, 'the DC/OS secret was not stored, so pullConfig would name a missing secret');
       }
     } else {
-      const chosen = chooseFetchUri(plan, ctx);
+      // The first destination whose upload did not fail.
+      const chosen = facts.storedFetchUris?.[0];
       if (chosen === undefined) return skipped(plan, 'no upload-to destination holds the archive');
       fetchUri = chosen;
     }

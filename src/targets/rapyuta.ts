@@ -2,7 +2,6 @@
  * rapyuta.io docker secrets through the v2 API: one `Docker` secret per
  * registry, created with POST /v2/secrets/ and, when it already exists, replaced with PUT.
  */
-import type { Inputs } from '../context.js';
 import { DOCKER_HUB_KEY, isLoopbackHost } from '../credentials/address.js';
 import {
   createClient,
@@ -16,9 +15,9 @@ import { errorMessage, InputError, TargetError } from '../errors.js';
 import { singleRegistryGiven } from '../plan.js';
 import { redact } from '../secrets.js';
 import { hasSpaceOrControl } from '../text.js';
+import { DEFAULT_API_URL, type RapyutaInputs } from './rapyuta/inputs.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
-const DEFAULT_API_URL = 'https://api.rapyuta.io';
 const API_VERSION = 'api.rapyuta.io/v2';
 /** Secret names: 3 to 253 lower-case alphanumerics or '-', alphanumeric at both ends. */
 const NAME = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
@@ -100,7 +99,7 @@ function checkGuid(input: string, value: string): string {
 }
 
 /** Secret names, one per credential in order (or the listed names for a deletion without them). */
-function planNames(inputs: Inputs, count: number, state: 'present' | 'absent'): string[] {
+function planNames(inputs: RapyutaInputs, count: number, state: 'present' | 'absent'): string[] {
   const base = inputs.rapyutaSecretName.trim();
   const listed = inputs.rapyutaSecretNames;
   if (listed.length > 0) {
@@ -144,11 +143,11 @@ function planNames(inputs: Inputs, count: number, state: 'present' | 'absent'): 
 }
 
 export function planRapyuta(
-  inputs: Inputs,
+  inputs: RapyutaInputs,
   base: { state: 'present' | 'absent'; credentials: Credential[] },
 ) {
   const token = inputs.rapyutaToken.trim();
-  // Inputs given without rapyuta-token are refused before this (targets/requirements.ts).
+  // The other rapyuta-* inputs declare that they need rapyuta-token (./rapyuta/inputs.ts).
   if (token === '') return undefined;
   // Never echo the token: say what is wrong with it only.
   if (hasSpaceOrControl(token)) {
@@ -159,7 +158,7 @@ export function planRapyuta(
   }
   const organization = checkGuid('rapyuta-organization', inputs.rapyutaOrganization);
   const project = checkGuid('rapyuta-project', inputs.rapyutaProject);
-  const apiUrl = parseApiUrl(inputs.rapyutaApiUrl === '' ? DEFAULT_API_URL : inputs.rapyutaApiUrl);
+  const apiUrl = parseApiUrl(inputs.rapyutaApiUrl);
   const { state, credentials } = base;
   const names = planNames(inputs, credentials.length, state);
 

@@ -4,8 +4,9 @@ import { orDeadline } from '../deadline.js';
 import { errorMessage, InputError } from '../errors.js';
 import { parseChoice } from '../plan.js';
 import { defineTarget, type TargetResult } from './types.js';
+import type { UploadInputs } from './upload/inputs.js';
 
-interface UploadPlan {
+export interface UploadPlan {
   destinations: Destination[];
   fetchScheme: FetchScheme;
 }
@@ -13,9 +14,10 @@ interface UploadPlan {
 /** Ships docker.tar.gz to every `upload-to` destination, concurrently; each is reported on its own. */
 export const uploadTarget = defineTarget<UploadPlan>({
   name: 'upload',
-  plan(inputs) {
+  plan(inputs: UploadInputs) {
     const fetchScheme = parseChoice<FetchScheme>('fetch-scheme', inputs.fetchScheme, ['https', 'native']);
-    // Inputs given without their destination are refused before this (targets/requirements.ts).
+    // upload-headers, fetch-scheme and the s3-* inputs declare what they need (upload-to, or an
+    // https:// or s3:// destination), checked before any target plans.
     if (inputs.uploadTo.length === 0) return undefined;
     const seen = new Set<string>();
     const destinations = inputs.uploadTo.map((uri) => {
@@ -37,6 +39,7 @@ export const uploadTarget = defineTarget<UploadPlan>({
     });
     return { destinations, fetchScheme };
   },
+  facts: (plan) => ({ fetchUris: plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)) }),
   secrets: (plan) => plan.destinations.flatMap((d) => d.secrets),
 
   async present(plan, ctx) {
@@ -56,12 +59,14 @@ export const uploadTarget = defineTarget<UploadPlan>({
         }
       }),
     );
+    const fetchUris = plan.destinations.map((d) => d.fetchUri(plan.fetchScheme));
     return {
       results,
       outputs: {
         uploaded: results.map((r) => ({ uri: r.subject, result: r.action })),
-        'fetch-uris': plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)),
+        'fetch-uris': fetchUris,
       },
+      facts: { storedFetchUris: fetchUris.filter((_uri, i) => results[i]!.action !== 'failed') },
     };
   },
 
