@@ -18,6 +18,7 @@ export interface Inputs {
   configFormat: string;
   exportDockerConfig: string;
   state: string;
+  mode: string;
 
   tarball: string;
   uploadTo: string[];
@@ -80,6 +81,7 @@ export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   'config-format': 'config.json',
   'export-docker-config': 'false',
   state: 'present',
+  mode: 'apply',
   tarball: 'false',
   's3-force-path-style': 'false',
   's3-sse': 'AES256',
@@ -166,6 +168,7 @@ export function getInputs(): Inputs {
     configFormat: text('config-format'),
     exportDockerConfig: text('export-docker-config'),
     state: text('state'),
+    mode: text('mode'),
 
     tarball: text('tarball'),
     uploadTo: list('upload-to'),

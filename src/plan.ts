@@ -13,7 +13,11 @@ import { parseImageReference, ReferenceError } from './registry/reference.js';
 import type { Platform, VerificationPlan } from './registry/types.js';
 import type { BasePlan } from './targets/types.js';
 
+/** apply writes; plan reads every place and says what apply would do; audit checks what is deployed. */
+export type Mode = 'apply' | 'plan' | 'audit';
+
 export interface Plan extends BasePlan {
+  mode: Mode;
   exportDockerConfig: boolean;
   verification: VerificationPlan;
 }
@@ -227,6 +231,13 @@ export function planVerification(inputs: Inputs): VerificationPlan {
 
 export function buildPlan(inputs: Inputs): Plan {
   const state = parseChoice('state', inputs.state, ['present', 'absent'] as const);
+  const mode = parseChoice<Mode>('mode', inputs.mode, ['apply', 'plan', 'audit']);
+  if (mode === 'audit' && state === 'absent') {
+    throw new InputError(
+      'mode',
+      'audit checks what state present deployed: remove state: absent, or use mode: plan to preview a removal',
+    );
+  }
   const configFormat = parseChoice<ConfigFormat>('config-format', inputs.configFormat, [
     'config.json',
     'dockercfg',
@@ -241,6 +252,7 @@ export function buildPlan(inputs: Inputs): Plan {
   const tarball = parseBoolean('tarball', inputs.tarball) || inputs.uploadTo.length > 0;
   return {
     state,
+    mode,
     credentials: planCredentials(inputs, state),
     configFormat,
     exportDockerConfig,

@@ -4,10 +4,15 @@
  */
 import * as core from '@actions/core';
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
+import type { AuditEntry } from './modes/audit.js';
+import { isChange } from './modes/classify.js';
+import type { Mode } from './plan.js';
 import type { Verdict } from './registry/types.js';
 import type { TargetOutcome, TargetResult } from './targets/types.js';
 
 export interface RunReport {
+  /** Absent is apply. */
+  mode?: Mode;
   state: 'present' | 'absent';
   registries: string[];
   configPath?: string;
@@ -17,6 +22,9 @@ export interface RunReport {
   outcomes: Map<string, TargetOutcome>;
   /** Set when verification stopped the run before any target was written. */
   blockedByVerification?: boolean;
+  /** mode audit: every place's finding, and whether broken or missing places fail the step. */
+  audit?: AuditEntry[];
+  auditFails?: boolean;
 }
 
 const ICON: Record<string, string> = {
@@ -29,7 +37,20 @@ const ICON: Record<string, string> = {
   absent: '➖',
   skipped: '➖',
   failed: '❌',
+  'would-create': '➕',
+  'would-update': '✏️',
+  'would-delete': '🗑️',
+  stale: '⚠️',
+  broken: '❌',
+  expiring: '⏳',
+  missing: '❌',
+  foreign: '⚠️',
+  unknown: '❔',
 };
+
+/** Audit findings that need someone's attention; broken and missing fail the step with verify: fail. */
+const AUDIT_PROBLEMS = new Set(['broken', 'missing', 'failed', 'stale', 'expiring', 'foreign']);
+const AUDIT_FAILURES = new Set(['broken', 'missing', 'failed']);
 
 export const isFailure = (r: TargetResult): boolean => r.action === 'failed';
 
@@ -61,6 +82,12 @@ export function setOutputs(report: RunReport): void {
       core.setOutput(name, JSON.stringify(value));
     }
   }
+  if (report.audit) {
+    core.setOutput('audit', JSON.stringify(report.audit));
+  } else {
+    const results = [...report.outcomes.values()].flatMap((o) => o.results);
+    core.setOutput('changes', String(results.filter((r) => isChange(r.action)).length));
+  }
 }
 
 /** One error (or warning) annotation per failure, each saying what to do. */
@@ -75,6 +102,14 @@ export function annotate(report: RunReport): void {
   // One annotation per distinct failure: a broken cluster context fails every namespace with the same
   // message, and GitHub shows only the first 10 error annotations of a step.
   const byProblem = new Map<string, TargetResult[]>();
+  if (report.mode === 'audit') {
+    for (const r of [...report.outcomes.values()].flatMap((o) => o.results)) {
+      if (!AUDIT_PROBLEMS.has(r.action)) continue;
+      const emit = report.auditFails && AUDIT_FAILURES.has(r.action) ? core.error : core.warning;
+      emit(r.message, { title: `${r.target} ${r.subject}: ${r.action}` });
+    }
+    return;
+  }
   for (const r of [...report.outcomes.values()].flatMap((o) => o.results.filter(isFailure))) {
     const key = `${r.target}\u0000${r.message}`;
     byProblem.set(key, [...(byProblem.get(key) ?? []), r]);
@@ -97,7 +132,18 @@ function table(headers: string[], rows: string[][]): SummaryTableRow[] {
 }
 
 export async function writeSummary(report: RunReport): Promise<void> {
-  const s = core.summary.addHeading(`pull-credentials (${report.state})`, 2);
+  const mode = report.mode ?? 'apply';
+  const s = core.summary.addHeading(
+    mode === 'apply' ? `pull-credentials (${report.state})` : `pull-credentials ${mode} (${report.state})`,
+    2,
+  );
+  if (mode === 'plan') s.addRaw('<p>Plan only: nothing was written anywhere.</p>', true);
+  if (mode === 'audit') {
+    s.addRaw(
+      '<p>Audit: each place checked with the credentials stored there; nothing was written.</p>',
+      true,
+    );
+  }
   if (report.registries.length > 0) {
     s.addRaw(`<p>Registries: ${report.registries.map(code).join(', ')}</p>`, true);
   }
@@ -131,7 +177,36 @@ export async function writeSummary(report: RunReport): Promise<void> {
     }
   }
   const results = [...report.outcomes.values()].flatMap((o) => o.results);
-  if (results.length > 0) {
+  if (results.length > 0 && mode === 'plan') {
+    const changes = results.filter((r) => isChange(r.action)).length;
+    s.addHeading(`Plan: ${changes} change${changes === 1 ? '' : 's'}`, 3);
+    s.addTable(
+      table(
+        ['Target', 'Where', 'Plan', 'What would change'],
+        results.map((r) => [
+          r.target,
+          code(r.subject),
+          `${ICON[r.action] ?? ''} ${r.action}`,
+          [...(r.changes ?? []).map((c) => code(c)), ...(r.message ? [escapeHtml(r.message)] : [])].join(
+            '<br>',
+          ),
+        ]),
+      ),
+    );
+  } else if (results.length > 0 && mode === 'audit') {
+    s.addHeading('Audit', 3);
+    s.addTable(
+      table(
+        ['Target', 'Where', 'Status', 'Details'],
+        results.map((r) => [
+          r.target,
+          code(r.subject),
+          `${ICON[r.action] ?? ''} ${r.action}`,
+          escapeHtml(r.message),
+        ]),
+      ),
+    );
+  } else if (results.length > 0) {
     s.addHeading('Targets', 3);
     s.addTable(
       table(

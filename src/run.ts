@@ -6,6 +6,8 @@ import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { buildArchive } from './archive.js';
+import { auditTargets } from './modes/audit.js';
+import { planTargets } from './modes/plan.js';
 import { getInputs, type Inputs } from './context.js';
 import { documentFileName, maskEncoded, renderDocument } from './credentials/documents.js';
 import { errorMessage, TargetError } from './errors.js';
@@ -32,6 +34,15 @@ function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[] } {
     if (targetPlan !== undefined) enabled.push({ target, plan: targetPlan });
   }
   return { plan, enabled };
+}
+
+/** The documents in memory only: audit compares them with what is deployed and writes no file. */
+function renderArtifacts(plan: Plan): Artifacts {
+  const document = renderDocument(plan.credentials, plan.configFormat);
+  maskEncoded(document);
+  const artifacts: Artifacts = { document, configPath: '', configDir: '' };
+  if (plan.tarball) artifacts.archive = { path: '', ...buildArchive(document, plan.configFormat) };
+  return artifacts;
 }
 
 async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
@@ -88,6 +99,16 @@ export async function runTargets(
 
 function failures(report: RunReport): string[] {
   const problems: string[] = [];
+  if (report.mode === 'audit') {
+    // A place whose credentials do not pull, or that holds none, fails with verify: fail.
+    const bad = [...report.outcomes.values()].flatMap((o) =>
+      o.results.filter((r) => ['broken', 'missing', 'failed'].includes(r.action)),
+    );
+    if (bad.length > 0 && report.auditFails) {
+      problems.push(`audit found ${bad.map((r) => `${r.target} ${r.subject} ${r.action}`).join(', ')}`);
+    }
+    return problems;
+  }
   const failed = [...report.outcomes.values()].flatMap((o) => o.results.filter(isFailure));
   if (report.blockedByVerification) {
     const bad = report.verification!.verdicts.filter((v) => v.status !== 'ok');
@@ -100,7 +121,7 @@ function failures(report: RunReport): string[] {
   }
   if (failed.length > 0) {
     problems.push(
-      `${failed.length} target write(s) failed: ${failed.map((r) => `${r.target} ${r.subject}`).join(', ')}`,
+      `${failed.length} ${report.mode === 'plan' ? 'place(s) could not be read or would fail' : 'target write(s) failed'}: ${failed.map((r) => `${r.target} ${r.subject}`).join(', ')}`,
     );
   }
   return problems;
@@ -117,20 +138,34 @@ export async function main(): Promise<void> {
 
   const runDir = await createRunDir();
   const report: RunReport = {
+    mode: plan.mode,
     state: plan.state,
     registries: plan.credentials.map((c) => c.address.key),
     outcomes: new Map(),
   };
   const log = { info: core.info, warning: core.warning, debug: core.debug };
 
-  if (plan.state === 'absent') {
+  if (plan.mode === 'audit') {
+    // Reads only: not even the local documents are written.
+    const artifacts = renderArtifacts(plan);
+    const audit = await auditTargets(enabled, plan.verification, { base: plan, artifacts, runDir, log });
+    report.outcomes = audit.outcomes;
+    report.audit = audit.entries;
+    report.auditFails = plan.verification.mode === 'fail';
+  } else if (plan.state === 'absent') {
     const artifacts: Artifacts = { document: '', configPath: '', configDir: '' };
-    report.outcomes = await runTargets(enabled, 'absent', { base: plan, artifacts, runDir, log });
+    const context = { base: plan, artifacts, runDir, log };
+    report.outcomes =
+      plan.mode === 'plan'
+        ? await planTargets(enabled, 'absent', context)
+        : await runTargets(enabled, 'absent', context);
   } else {
     const artifacts = await core.group('Writing credentials', () => writeDocuments(plan, runDir));
     Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
     if (artifacts.archive) report.archive = artifacts.archive;
-    if (plan.exportDockerConfig) {
+    if (plan.exportDockerConfig && plan.mode === 'plan') {
+      core.info('mode plan: DOCKER_CONFIG is not exported');
+    } else if (plan.exportDockerConfig) {
       core.exportVariable('DOCKER_CONFIG', artifacts.configDir);
       core.info(`DOCKER_CONFIG=${artifacts.configDir} for the rest of the job`);
     }
@@ -151,7 +186,11 @@ export async function main(): Promise<void> {
       report.blockedByVerification = mode === 'fail' && verdicts.some((v) => v.status !== 'ok');
     }
     if (!report.blockedByVerification) {
-      report.outcomes = await runTargets(enabled, 'present', { base: plan, artifacts, runDir, log });
+      const context = { base: plan, artifacts, runDir, log };
+      report.outcomes =
+        plan.mode === 'plan'
+          ? await planTargets(enabled, 'present', context)
+          : await runTargets(enabled, 'present', context);
     }
   }
 

@@ -168,10 +168,11 @@ function actualRegion(error: SdkError): string | undefined {
   return fromMessage;
 }
 
-type Operation = 'HeadObject' | 'PutObject' | 'DeleteObject';
+type Operation = 'HeadObject' | 'GetObject' | 'PutObject' | 'DeleteObject';
 
 const PERMISSION: Record<Operation, string> = {
   HeadObject: 's3:GetObject',
+  GetObject: 's3:GetObject',
   PutObject: 's3:PutObject',
   DeleteObject: 's3:DeleteObject',
 };
@@ -347,6 +348,19 @@ export const s3Destination: DestinationKind = {
             throw describeS3Error(error, 'PutObject', loc);
           }
           return 'written';
+        } finally {
+          s3.destroy();
+        }
+      },
+      async read() {
+        const { s3, sdk } = await client(loc);
+        try {
+          const object = await s3.send(new sdk.GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+          const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+          return { found: 'present', bytes, current: (sha256: string) => sameObject(object, sha256, loc) };
+        } catch (error) {
+          if (isMissing(error)) return { found: 'absent' };
+          throw describeS3Error(error, 'GetObject', loc);
         } finally {
           s3.destroy();
         }

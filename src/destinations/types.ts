@@ -2,6 +2,18 @@ import type { Inputs } from '../context.js';
 
 export type FetchScheme = 'https' | 'native';
 
+/** What a destination holds now, read without writing (modes plan and audit). */
+export type StoredArchive =
+  | { found: 'absent' }
+  | {
+      found: 'present';
+      bytes: Buffer;
+      /** Whether put() of an archive with this sha256 would skip the write (leave it unchanged). */
+      current(sha256: string): boolean;
+    }
+  /** Something may be stored, but this destination cannot read it back (a URL presigned for PUT). */
+  | { found: 'unreadable'; reason: string };
+
 /** One place the archive is stored, parsed from an `upload-to` line. */
 export interface Destination {
   /** Safe to print: no query string or other credential. */
@@ -12,6 +24,8 @@ export interface Destination {
   secrets: string[];
   put(archive: { bytes: Buffer; sha256: string }): Promise<'written' | 'unchanged'>;
   remove(): Promise<'deleted' | 'absent'>;
+  /** Reads the stored archive without writing anything; throws when the read fails. */
+  read(): Promise<StoredArchive>;
 }
 
 /**

@@ -24,7 +24,7 @@ import {
   type Patch,
   type SecretPatch,
 } from './marathon/patch.js';
-import type { BasePlan, TargetContext, TargetOutcome, TargetResult } from './types.js';
+import type { BasePlan, Observation, TargetContext, TargetOutcome, TargetResult } from './types.js';
 import { defineTarget } from './types.js';
 import { uploadTarget } from './upload.js';
 
@@ -219,6 +219,39 @@ async function writeDefinition(
   };
 }
 
+/**
+ * What writeDefinition would do, without writing: the same comparisons, and the JSON diff between
+ * what the output file holds (or the input, when there is none yet) and the patched definition.
+ */
+async function observeDefinition(file: DefinitionFile, definition: JsonObject): Promise<Observation> {
+  const subject = relative(file.output);
+  if (file.output === file.input && sameJson(definition, file.original)) {
+    return { subject, found: 'present', upToDate: true, message: 'already patched' };
+  }
+  const { jsonDiff } = await import('../modes/classify.js');
+  const existing = await readIfExists(file.output);
+  const text = formatDefinition(definition);
+  if (existing?.equals(Buffer.from(text, 'utf8'))) {
+    return { subject, found: 'present', upToDate: true, message: 'already patched' };
+  }
+  let before: JsonObject = file.original;
+  if (existing) {
+    try {
+      before = JSON.parse(existing.toString('utf8').replace(/^\uFEFF/, '')) as JsonObject;
+    } catch {
+      // Not JSON: the whole file is replaced; diff against the input.
+    }
+  }
+  const changes = jsonDiff(before, definition);
+  return {
+    subject,
+    found: existing ? 'present' : 'absent',
+    upToDate: false,
+    message: existing ? 'definition differs' : 'output file does not exist yet',
+    changes: changes.length > 0 ? changes : ['formatting only (2-space JSON, trailing newline)'],
+  };
+}
+
 async function each(
   plan: MarathonPlan,
   act: (file: DefinitionFile) => Promise<TargetResult>,
@@ -281,6 +314,49 @@ export const marathonTarget = defineTarget<MarathonPlan>({
       return writeDefinition(file, definition, notes);
     });
   },
+
+  async inspect(plan, ctx) {
+    const skip = (why: string) =>
+      plan.definitions.map((f): Observation => ({
+        subject: relative(f.output),
+        found: 'present',
+        skip: why,
+        message: why,
+      }));
+    let patch: Patch;
+    if (plan.state === 'absent') {
+      patch = patchFor(plan, plan.fetchUris[0] ?? '');
+    } else if (plan.mode === 'secret') {
+      if (ctx.previous.get('dcos')?.results.some((r) => r.action === 'failed')) {
+        return skip('the DC/OS secret would not be stored, so pullConfig would name a missing secret');
+      }
+      patch = patchFor(plan, '');
+    } else {
+      const chosen = chooseFetchUri(plan, ctx);
+      if (chosen === undefined) return skip('no upload-to destination would hold the archive');
+      patch = patchFor(plan, chosen);
+    }
+    const observations: Observation[] = [];
+    for (const file of plan.definitions) {
+      try {
+        const { definition } =
+          plan.state === 'present'
+            ? applyPresent(file.original, file.kind, patch)
+            : applyAbsent(file.original, file.kind, patch);
+        observations.push(await observeDefinition(file, definition));
+      } catch (error) {
+        observations.push({ subject: relative(file.output), found: 'failed', message: errorMessage(error) });
+      }
+    }
+    return observations;
+  },
+
+  rewrites: true,
+  outputs: (plan, results) => ({
+    'marathon-definitions': results.flatMap((r, i) =>
+      r.action === 'failed' || r.action === 'skipped' ? [] : [plan.definitions[i]!.output],
+    ),
+  }),
 
   absent(plan) {
     const patch = patchFor(plan, plan.fetchUris[0] ?? '');

@@ -2,7 +2,7 @@ import { destinationKinds } from '../destinations/index.js';
 import type { Destination, FetchScheme } from '../destinations/types.js';
 import { errorMessage, InputError } from '../errors.js';
 import { parseChoice } from '../plan.js';
-import { defineTarget, type TargetResult } from './types.js';
+import { defineTarget, type Observation, type TargetResult } from './types.js';
 
 interface UploadPlan {
   destinations: Destination[];
@@ -70,6 +70,27 @@ export const uploadTarget = defineTarget<UploadPlan>({
         uploaded: results.map((r) => ({ uri: r.subject, result: r.action })),
         'fetch-uris': plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)),
       },
+    };
+  },
+
+  async inspect(plan, ctx) {
+    const { observeArchive } = await import('./upload/inspect.js');
+    const desired = ctx.base.state === 'present' ? ctx.artifacts.archive : undefined;
+    return Promise.all(
+      plan.destinations.map(async (d): Promise<Observation> => {
+        try {
+          return observeArchive(d.display, await d.read(), desired, ctx.base.credentials);
+        } catch (error) {
+          return { subject: d.display, found: 'failed', message: errorMessage(error) };
+        }
+      }),
+    );
+  },
+
+  outputs(plan, results) {
+    return {
+      uploaded: results.map((r) => ({ uri: r.subject, result: r.action })),
+      'fetch-uris': plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)),
     };
   },
 
