@@ -103,10 +103,18 @@ export function annotate(report: RunReport): void {
   // message, and GitHub shows only the first 10 error annotations of a step.
   const byProblem = new Map<string, TargetResult[]>();
   if (report.mode === 'audit') {
+    // Grouped like failures below: one rotated password breaks every place with the same message.
+    const byFinding = new Map<string, TargetResult[]>();
     for (const r of [...report.outcomes.values()].flatMap((o) => o.results)) {
       if (!AUDIT_PROBLEMS.has(r.action)) continue;
-      const emit = report.auditFails && AUDIT_FAILURES.has(r.action) ? core.error : core.warning;
-      emit(r.message, { title: `${r.target} ${r.subject}: ${r.action}` });
+      const key = `${r.action}\u0000${r.message}`;
+      byFinding.set(key, [...(byFinding.get(key) ?? []), r]);
+    }
+    for (const group of byFinding.values()) {
+      const first = group[0]!;
+      const emit = report.auditFails && AUDIT_FAILURES.has(first.action) ? core.error : core.warning;
+      const where = group.map((r) => `${r.target} ${r.subject}`).join(', ');
+      emit(first.message, { title: `${where}: ${first.action}` });
     }
     return;
   }
