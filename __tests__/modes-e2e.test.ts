@@ -16,7 +16,12 @@ import { FakeDcos } from './support/fake-dcos.js';
 import { ACCESS_TOKEN, startFakeGcs, type FakeGcs } from './support/fake-gcs.js';
 import { FakeKube } from './support/fake-kube.js';
 import { FakeRapyuta } from './support/fake-rapyuta.js';
-import { DEPLOY_TOKEN, startHttpsPutServer, type HttpsPutServer } from './support/https-put-server.js';
+import {
+  DEPLOY_TOKEN,
+  SIGNATURE,
+  startHttpsPutServer,
+  type HttpsPutServer,
+} from './support/https-put-server.js';
 import { pushImage, startRegistry, type TestRegistry } from './support/registry.js';
 import { S3_ACCESS_KEY, S3_SECRET_KEY, startS3, type TestS3 } from './support/s3-server.js';
 
@@ -319,7 +324,7 @@ describe('mode: plan and mode: audit over every target', () => {
           }),
         ).toString('base64'),
       },
-    } as never);
+    });
     const found = await run(
       inputs(NEW_PASSWORD, { mode: 'audit', 'kubernetes-namespaces': 'apps\nbatch\nfresh\nlegacy' }),
     );
@@ -358,5 +363,49 @@ describe('mode: plan and mode: audit over every target', () => {
     expect(removed.main.code, removed.main.stdout).toBe(0);
     expectPredicted(plan, removed);
     expect(gcs.requests.some((r) => r.authorization === `Bearer ${ACCESS_TOKEN}`)).toBe(true);
+  });
+
+  it('a credential that shows its expiry is expiring within min-lifetime; a presigned PUT URL is unknown', async () => {
+    // A registry password that is a JWT (as job and robot tokens are), valid for 30 more minutes.
+    const exp = Math.floor(Date.now() / 1000) + 30 * 60;
+    const token = [
+      Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url'),
+      Buffer.from(JSON.stringify({ sub: 'deployer', exp })).toString('base64url'),
+      'c2lnbmF0dXJlLWJ5dGVz',
+    ].join('.');
+    await registry.setPassword('deployer', token);
+    const values = {
+      registry: registry.host,
+      username: 'deployer',
+      password: token,
+      images: image,
+      'ca-cert': registry.ca!.caPem,
+      'upload-to': `file://${dir}/expiring/docker.tar.gz\n${put.origin}/presigned/b/docker.tar.gz?X-Amz-Signature=${SIGNATURE}`,
+    };
+    const plan = await run({ ...values, mode: 'plan' });
+    expect(plan.main.code, plan.main.stdout).toBe(0);
+    expect(json(plan.outputs['uploaded'])).toEqual([
+      { uri: `file://${dir}/expiring/docker.tar.gz`, result: 'would-create' },
+      { uri: `${put.origin}/presigned/b/docker.tar.gz`, result: 'would-update' },
+    ]);
+    expect(plan.summary).toContain('a URL presigned for PUT cannot be read back');
+    const applied = await run(values);
+    expect(applied.main.code, applied.main.stdout).toBe(0);
+    expect(json(applied.outputs['uploaded'])).toEqual([
+      { uri: `file://${dir}/expiring/docker.tar.gz`, result: 'written' },
+      { uri: `${put.origin}/presigned/b/docker.tar.gz`, result: 'written' },
+    ]);
+
+    const audited = await run({ ...values, mode: 'audit' });
+    // Expiring and unknown are warnings, not failures.
+    expect(audited.main.code, audited.main.stdout).toBe(0);
+    const entries = json<{ place: string; status: string; message: string; expiresAt?: string }[]>(
+      audited.outputs['audit'],
+    );
+    expect(entries.map((e) => e.status)).toEqual(['expiring', 'unknown']);
+    expect(entries[0]!.expiresAt).toBe(new Date(exp * 1000).toISOString());
+    expect(entries[0]!.message).toMatch(/expires in (29|30) min .*sooner than min-lifetime 1 h/);
+    expect(audited.main.stdout).toMatch(/::warning title=upload file%3A.*%3A expiring::/);
+    expect(audited.shown).not.toContain(token);
   });
 });
