@@ -96,7 +96,10 @@ export function parseDockerConfig(text: string): DeployedDocument {
  * The entries as credentials the verifier can use, keyed the way docker/cli looks them up; entries it
  * cannot use (no username or password, an identity token, an unparseable key) are described instead.
  */
-export function deployedCredentials(doc: DeployedDocument): { credentials: Credential[]; problems: string[] } {
+export function deployedCredentials(doc: DeployedDocument): {
+  credentials: Credential[];
+  problems: string[];
+} {
   const credentials: Credential[] = [];
   const problems: string[] = [];
   for (const e of doc.entries) {

@@ -6,7 +6,8 @@ export type ApplyAction =
   'created' | 'updated' | 'unchanged' | 'written' | 'deleted' | 'absent' | 'skipped' | 'failed';
 
 /** What `mode: plan` predicts for a place: what apply would then report. */
-export type PlanAction = 'would-create' | 'would-update' | 'would-delete' | 'unchanged' | 'skipped' | 'failed';
+export type PlanAction =
+  'would-create' | 'would-update' | 'would-delete' | 'unchanged' | 'skipped' | 'failed';
 
 /** What `mode: audit` finds at a place (`failed`: the place could not be read). */
 export type AuditStatus =
