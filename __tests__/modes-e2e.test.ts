@@ -199,6 +199,29 @@ const pullSecretPlaces = () => [
 ];
 
 describe('mode: plan and mode: audit over every target', () => {
+  it('a plan whose verification fails reads no place and fails as apply would', async () => {
+    const reads = () => [
+      s3.requests.length,
+      gcs.requests.length,
+      put.requests.length,
+      dcos.log.length,
+      rapyuta.log.length,
+      kube.requests.length,
+    ];
+    const before = { writes: writes(), files: files(), reads: reads() };
+    const plan = await run(inputs('wrong-password-1', { mode: 'plan' }));
+    expect(plan.main.code).toBe(1);
+    expect(reads()).toEqual(before.reads);
+    expect(writes()).toEqual(before.writes);
+    expect(files()).toEqual(before.files);
+    expect(json<{ status: string }[]>(plan.outputs['verification'])[0]!.status).toBe('unauthorized');
+    for (const output of ['uploaded', 'kubernetes', 'dcos', 'rapyuta', 'marathon-definitions']) {
+      expect(plan.outputs[output]).toBeUndefined();
+    }
+    expect(plan.outputs['changes']).toBe('0');
+    expect(errorLines(plan.main).join('\n')).toContain('nothing was shipped');
+  });
+
   it('a plan writes nothing anywhere and predicts exactly what the following apply does', async () => {
     const before = { writes: writes(), files: files() };
     const plan = await run(inputs(OLD_PASSWORD, { mode: 'plan', 'export-docker-config': 'true' }));

@@ -37,6 +37,8 @@ describe('buildPlan', () => {
 
   it('upload-to implies the tarball', () => {
     expect(buildPlan(inputsOf({ ...good, 'upload-to': '/srv/docker.tar.gz' })).tarball).toBe(true);
+    expect(buildPlan(inputsOf(good)).mode).toBe('apply');
+    expect(buildPlan(inputsOf({ ...good, mode: 'plan', state: 'absent' })).mode).toBe('plan');
   });
 
   it('state absent needs no credentials', () => {
@@ -100,6 +102,13 @@ describe('buildPlan', () => {
       /use one of config.json, dockercfg/,
     ],
     ['unknown state', { ...good, state: 'gone' }, 'state', /use one of present, absent/],
+    ['unknown mode', { ...good, mode: 'dry-run' }, 'mode', /use one of apply, plan, audit/],
+    [
+      'audit of a removal',
+      { ...good, mode: 'audit', state: 'absent' },
+      'mode',
+      /use mode: plan to preview a removal/,
+    ],
     ['bad boolean', { ...good, tarball: 'yes' }, 'tarball', /not a boolean/],
     [
       'export with dockercfg',
