@@ -27,6 +27,7 @@ import {
 import type { BasePlan, Observation, TargetContext, TargetOutcome, TargetResult } from './types.js';
 import { defineTarget } from './types.js';
 import { uploadTarget } from './upload.js';
+import { jsonDiff } from '../modes/classify.js';
 
 interface DefinitionFile {
   /** As listed in marathon-definitions, for messages. */
@@ -228,7 +229,6 @@ async function observeDefinition(file: DefinitionFile, definition: JsonObject): 
   if (file.output === file.input && sameJson(definition, file.original)) {
     return { subject, found: 'present', upToDate: true, message: 'already patched' };
   }
-  const { jsonDiff } = await import('../modes/classify.js');
   const existing = await readIfExists(file.output);
   const text = formatDefinition(definition);
   if (existing?.equals(Buffer.from(text, 'utf8'))) {

@@ -7,12 +7,13 @@ import { defineTarget, type Observation, type TargetResult } from './types.js';
 interface UploadPlan {
   destinations: Destination[];
   fetchScheme: FetchScheme;
+  state: 'present' | 'absent';
 }
 
 /** Ships docker.tar.gz to every `upload-to` destination, concurrently; each is reported on its own. */
 export const uploadTarget = defineTarget<UploadPlan>({
   name: 'upload',
-  plan(inputs) {
+  plan(inputs, base) {
     const fetchScheme = parseChoice<FetchScheme>('fetch-scheme', inputs.fetchScheme, ['https', 'native']);
     if (inputs.uploadTo.length === 0) {
       if (inputs.uploadHeaders.length > 0) {
@@ -47,7 +48,7 @@ export const uploadTarget = defineTarget<UploadPlan>({
         'is set but no upload-to destination is https://: they would go nowhere',
       );
     }
-    return { destinations, fetchScheme };
+    return { destinations, fetchScheme, state: base.state };
   },
   secrets: (plan) => plan.destinations.flatMap((d) => d.secrets),
 
@@ -88,10 +89,11 @@ export const uploadTarget = defineTarget<UploadPlan>({
   },
 
   outputs(plan, results) {
-    return {
-      uploaded: results.map((r) => ({ uri: r.subject, result: r.action })),
-      'fetch-uris': plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)),
-    };
+    const uploaded = results.map((r) => ({ uri: r.subject, result: r.action }));
+    // As present and absent set them: fetch URIs only where the archive is shipped.
+    return plan.state === 'absent'
+      ? { uploaded }
+      : { uploaded, 'fetch-uris': plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)) };
   },
 
   async absent(plan) {
