@@ -99,25 +99,13 @@ export function annotate(report: RunReport): void {
       emit(v.message, { title: `${v.image}: ${v.status}` });
     }
   }
+  if (report.mode === 'audit') {
+    annotateAudit(report);
+    return;
+  }
   // One annotation per distinct failure: a broken cluster context fails every namespace with the same
   // message, and GitHub shows only the first 10 error annotations of a step.
   const byProblem = new Map<string, TargetResult[]>();
-  if (report.mode === 'audit') {
-    // Grouped like failures below: one rotated password breaks every place with the same message.
-    const byFinding = new Map<string, TargetResult[]>();
-    for (const r of [...report.outcomes.values()].flatMap((o) => o.results)) {
-      if (!AUDIT_PROBLEMS.has(r.action)) continue;
-      const key = `${r.action}\u0000${r.message}`;
-      byFinding.set(key, [...(byFinding.get(key) ?? []), r]);
-    }
-    for (const group of byFinding.values()) {
-      const first = group[0]!;
-      const emit = report.auditFails && AUDIT_FAILURES.has(first.action) ? core.error : core.warning;
-      const where = group.map((r) => `${r.target} ${r.subject}`).join(', ');
-      emit(first.message, { title: `${where}: ${first.action}` });
-    }
-    return;
-  }
   for (const r of [...report.outcomes.values()].flatMap((o) => o.results.filter(isFailure))) {
     const key = `${r.target}\u0000${r.message}`;
     byProblem.set(key, [...(byProblem.get(key) ?? []), r]);
@@ -125,6 +113,22 @@ export function annotate(report: RunReport): void {
   for (const group of byProblem.values()) {
     const first = group[0]!;
     core.error(first.message, { title: `${first.target} ${group.map((r) => r.subject).join(', ')}: failed` });
+  }
+}
+
+/** Audit findings, grouped like failures: one rotated password breaks every place with one message. */
+function annotateAudit(report: RunReport): void {
+  const byFinding = new Map<string, TargetResult[]>();
+  for (const r of [...report.outcomes.values()].flatMap((o) => o.results)) {
+    if (!AUDIT_PROBLEMS.has(r.action)) continue;
+    const key = `${r.action}\u0000${r.message}`;
+    byFinding.set(key, [...(byFinding.get(key) ?? []), r]);
+  }
+  for (const group of byFinding.values()) {
+    const first = group[0]!;
+    const emit = report.auditFails && AUDIT_FAILURES.has(first.action) ? core.error : core.warning;
+    const where = group.map((r) => `${r.target} ${r.subject}`).join(', ');
+    emit(first.message, { title: `${where}: ${first.action}` });
   }
 }
 

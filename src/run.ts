@@ -97,6 +97,16 @@ export async function runTargets(
   return outcomes;
 }
 
+/** The mode switch for the targets: apply ships, plan only reads every place (src/modes/plan.ts). */
+function shipOrPlan(
+  plan: Plan,
+  enabled: EnabledTarget[],
+  state: Plan['state'],
+  context: Omit<TargetContext, 'previous'>,
+): Promise<Map<string, TargetOutcome>> {
+  return plan.mode === 'plan' ? planTargets(enabled, state, context) : runTargets(enabled, state, context);
+}
+
 function failures(report: RunReport): string[] {
   const problems: string[] = [];
   if (report.mode === 'audit') {
@@ -154,11 +164,7 @@ export async function main(): Promise<void> {
     report.auditFails = plan.verification.mode === 'fail';
   } else if (plan.state === 'absent') {
     const artifacts: Artifacts = { document: '', configPath: '', configDir: '' };
-    const context = { base: plan, artifacts, runDir, log };
-    report.outcomes =
-      plan.mode === 'plan'
-        ? await planTargets(enabled, 'absent', context)
-        : await runTargets(enabled, 'absent', context);
+    report.outcomes = await shipOrPlan(plan, enabled, 'absent', { base: plan, artifacts, runDir, log });
   } else {
     const artifacts = await core.group('Writing credentials', () => writeDocuments(plan, runDir));
     Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
@@ -186,11 +192,7 @@ export async function main(): Promise<void> {
       report.blockedByVerification = mode === 'fail' && verdicts.some((v) => v.status !== 'ok');
     }
     if (!report.blockedByVerification) {
-      const context = { base: plan, artifacts, runDir, log };
-      report.outcomes =
-        plan.mode === 'plan'
-          ? await planTargets(enabled, 'present', context)
-          : await runTargets(enabled, 'present', context);
+      report.outcomes = await shipOrPlan(plan, enabled, 'present', { base: plan, artifacts, runDir, log });
     }
   }
 
