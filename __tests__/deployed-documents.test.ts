@@ -247,7 +247,7 @@ describe('observeArchive', () => {
     [
       'nothing stored',
       { found: 'absent' as const },
-      { found: 'absent', changes: [`+ archive sha256 ${desired.sha256}`] },
+      { found: 'absent', changes: [`+ archive sha256 ${desired.sha256} with r.example.com:5000`] },
     ],
     ['the same archive', present(desired.bytes, true), { found: 'present', managed: true, upToDate: true }],
     [

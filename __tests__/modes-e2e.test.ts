@@ -247,7 +247,9 @@ describe('mode: plan and mode: audit over every target', () => {
     expect(plan.summary).toContain('+ namespace pr-7');
     // The Marathon definition's JSON diff, and the archive's new sha256.
     expect(plan.summary).toContain('+ /secrets: {&#34;pullConfigSecret&#34;');
-    expect(plan.summary).toContain(`+ archive sha256 ${plan.outputs['tarball-sha256']}`);
+    expect(plan.summary).toContain(
+      `+ archive sha256 ${plan.outputs['tarball-sha256']} with ${registry.host}`,
+    );
     expect(plan.shown).not.toContain(OLD_PASSWORD);
 
     const applied = await run(inputs(OLD_PASSWORD));

@@ -37,7 +37,13 @@ export async function inspectDcos(
         subject,
         found: 'absent',
         message: 'no such secret',
-        ...(document === undefined ? {} : { changes: [`+ secret ${plan.secretPath} (${plan.encoding})`] }),
+        ...(document === undefined
+          ? {}
+          : {
+              changes: [
+                `+ secret ${plan.secretPath} (${plan.encoding}) with ${credentials.map((c) => c.address.key).join(', ')}`,
+              ],
+            }),
       };
     }
     const text = stored.bytes.toString('utf8');

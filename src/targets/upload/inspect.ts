@@ -21,7 +21,13 @@ export function observeArchive(
       subject,
       found: 'absent',
       message: 'no archive stored',
-      ...(desired ? { changes: [`+ archive sha256 ${desired.sha256}`] } : {}),
+      ...(desired
+        ? {
+            changes: [
+              `+ archive sha256 ${desired.sha256} with ${credentials.map((c) => c.address.key).join(', ')}`,
+            ],
+          }
+        : {}),
     };
   }
   if (stored.found === 'unreadable') {
