@@ -156,7 +156,8 @@ export async function main(): Promise<void> {
   const log = { info: core.info, warning: core.warning, debug: core.debug };
 
   if (plan.mode === 'audit') {
-    // Reads only: not even the local documents are written.
+    // Reads only: not even the local documents are written. A min-lifetime input, where credentials
+    // carry an expiry, is passed as auditTargets' options.minLifetimeMs (default 1 h).
     const artifacts = renderArtifacts(plan);
     const audit = await auditTargets(enabled, plan.verification, { base: plan, artifacts, runDir, log });
     report.outcomes = audit.outcomes;
