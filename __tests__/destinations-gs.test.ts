@@ -113,7 +113,7 @@ describe('gs put', () => {
     {
       name: '5xx that does not stop',
       setup: () => gcs.faults.push({ match: /^POST \/upload\//, status: 500 }),
-      message: 'POST gs://ci-bucket/f.tar.gz: HTTP 500 (gave up after 4 attempts)',
+      message: 'POST gs://ci-bucket/f.tar.gz: HTTP 500 (gave up after 3 attempts)',
     },
     {
       name: 'no credentials',

@@ -1,11 +1,10 @@
 /**
  * https:// destinations against a real TLS server (certificate from a throw-away CA, trusted
- * through the destination's dispatcher seam), speaking the Artifactory deploy and presigned-URL
+ * through the transport's dispatcher seam), speaking the Artifactory deploy and presigned-URL
  * contracts.
  */
-import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { setDestinationDispatcher } from '../src/destinations/http.js';
+import { buildDispatcher, setDispatcherFactory } from '../src/http/transport.js';
 import {
   DEPLOY_TOKEN,
   READ_ONLY_TOKEN,
@@ -16,19 +15,17 @@ import {
 import { testArchive, upload } from './support/upload-run.js';
 
 let server: HttpsPutServer;
-let agent: Agent;
 
 beforeAll(async () => {
   server = await startHttpsPutServer();
-  agent = new Agent({ connect: { ca: server.ca.caPem } });
 });
 afterAll(async () => {
-  setDestinationDispatcher(undefined);
-  await agent.close();
+  setDispatcherFactory(undefined);
   await server.stop();
 });
 beforeEach(() => {
-  setDestinationDispatcher(agent);
+  // The runner's trust store plus the test CA, as NODE_EXTRA_CA_CERTS gives it to the action.
+  setDispatcherFactory((options) => buildDispatcher({ ...options, ca: server.ca.caPem }));
   server.requests.length = 0;
   server.faults.length = 0;
 });
@@ -152,7 +149,7 @@ describe('https PUT (Artifactory-style)', () => {
       path: '/artifactory/generic-local/f.tar.gz',
       headers: deploy,
       fault: /^PUT /,
-      message: 'HTTP 502 (gave up after 4 attempts)',
+      message: 'HTTP 502 (gave up after 3 attempts)',
     },
   ];
   it.each(failures)('$name → failed with a clear message', async (c) => {
@@ -169,7 +166,7 @@ describe('https PUT (Artifactory-style)', () => {
   });
 
   it('fails on an untrusted certificate without retrying', async () => {
-    setDestinationDispatcher(undefined);
+    setDispatcherFactory(undefined);
     const url = `${server.origin}/artifactory/generic-local/tls.tar.gz`;
     const result = await upload('present', { 'upload-to': url, 'upload-headers': deploy });
     expect(result.results[0]?.action).toBe('failed');

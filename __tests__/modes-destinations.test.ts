@@ -6,10 +6,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseRegistry } from '../src/credentials/address.js';
-import { setDestinationDispatcher } from '../src/destinations/http.js';
+import { buildDispatcher, setDispatcherFactory } from '../src/http/transport.js';
 import { uploadTarget } from '../src/targets/upload.js';
 import { startFakeGcs, type FakeGcs } from './support/fake-gcs.js';
 import {
@@ -25,22 +24,20 @@ import { context, planUpload, testArchive, upload } from './support/upload-run.j
 let s3: TestS3;
 let gcs: FakeGcs;
 let put: HttpsPutServer;
-let agent: Agent;
 let dir: string;
 
 beforeAll(async () => {
   [s3, gcs, put] = await Promise.all([startS3(['bucket']), startFakeGcs(), startHttpsPutServer()]);
-  agent = new Agent({ connect: { ca: put.ca.caPem } });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-modes-dest-'));
 });
 afterAll(async () => {
-  setDestinationDispatcher(undefined);
-  await agent.close();
+  setDispatcherFactory(undefined);
   await Promise.all([s3.stop(), gcs.stop(), put.stop()]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
-  setDestinationDispatcher(agent);
+  // The runner's trust store plus the test CA, as NODE_EXTRA_CA_CERTS gives it to the action.
+  setDispatcherFactory((options) => buildDispatcher({ ...options, ca: put.ca.caPem }));
   gcs.buckets.clear();
   gcs.buckets.set('ci-bucket', new Map());
   gcs.faults.length = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseChallenges } from '../src/registry/challenge.js';
-import { errorCodes } from '../src/registry/http.js';
+import { errorCodes } from '../src/http/transport.js';
 import { parseRetryAfter } from '../src/retry.js';
 import { parseImageReference, ReferenceError } from '../src/registry/reference.js';
 import {
@@ -221,8 +221,9 @@ describe('classifyError', () => {
     ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls', /ca-cert input/],
     ['SELF_SIGNED_CERT_IN_CHAIN', 'tls', /ca-cert/],
     ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls', /ca-cert/],
-    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls', /ca-cert/],
-    ['CERT_HAS_EXPIRED', 'tls', /ca-cert/],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls', /is for other names, not h \(ERR_TLS_CERT_ALTNAME_INVALID\)/],
+    ['CERT_HAS_EXPIRED', 'tls', /has expired \(CERT_HAS_EXPIRED\): the server must renew it/],
+    ['CERT_NOT_YET_VALID', 'tls', /is not valid yet .*check the clocks/],
     ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls', /http:\/\/h:1/],
     ['ECONNREFUSED', 'unreachable', /inside a cluster needs verify: warn/],
     ['ENOTFOUND', 'unreachable', /verify: warn/],

@@ -1,6 +1,7 @@
 // Bundles src/main.ts into dist/ (ESM, code-split so heavy target clients load only when used).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import * as path from 'node:path';
 
 // BUILD_OUTDIR builds elsewhere (e.g. a private bundle to test against while dist/ stays as committed).
 const outdir = process.env.BUILD_OUTDIR || 'dist';
@@ -19,6 +20,20 @@ await build({
   keepNames: true,
   legalComments: 'external',
   logLevel: 'warning',
+  plugins: [
+    {
+      // gaxios reads a named export of a dynamically imported CommonJS package (its proxy agent),
+      // which a bundled dynamic import would drop: it goes through a static re-export instead.
+      name: 'cjs-dynamic-named-export',
+      setup(b) {
+        b.onResolve({ filter: /^https-proxy-agent$/ }, (args) =>
+          args.kind === 'dynamic-import'
+            ? { path: path.resolve('src/http/https-proxy-agent.ts') }
+            : undefined,
+        );
+      },
+    },
+  ],
   // Some bundled CommonJS packages call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);",

@@ -32,3 +32,34 @@ export function selfSignedCert(commonName = '127.0.0.1'): ServerCert {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A server certificate signed by a test CA (`createTestCA` in registry.ts keeps its key as ca.key in
+ * `caDir`): `san` as openssl writes it (e.g. 'IP:127.0.0.2', 'DNS:elsewhere.example'); `days` -1
+ * makes one that has already expired.
+ */
+export function issueCert(caDir: string, san: string, days = 2): ServerCert {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-tls-'));
+  try {
+    const p = (name: string) => path.join(dir, name);
+    execFileSync(
+      'openssl',
+      ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+       '-subj', '/CN=test server', '-keyout', p('key.pem'), '-out', p('csr.pem')], // prettier-ignore
+      { stdio: 'ignore' },
+    );
+    fs.writeFileSync(
+      p('ext'),
+      `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
+    );
+    execFileSync(
+      'openssl',
+      ['x509', '-req', '-in', p('csr.pem'), '-CA', path.join(caDir, 'ca.crt'), '-CAkey', path.join(caDir, 'ca.key'),
+       '-CAcreateserial', '-CAserial', p('serial'), '-days', String(days), '-extfile', p('ext'), '-out', p('cert.pem')], // prettier-ignore
+      { stdio: 'ignore' },
+    );
+    return { cert: fs.readFileSync(p('cert.pem'), 'utf8'), key: fs.readFileSync(p('key.pem'), 'utf8') };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

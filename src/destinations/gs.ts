@@ -183,6 +183,8 @@ export const gsDestination: DestinationKind = {
             url: `${base}/upload/storage/v1/b/${encodeURIComponent(loc.bucket)}/o?uploadType=multipart`,
             headers: { ...authorization, 'content-type': `multipart/related; boundary=${boundary}` },
             body,
+            // The multipart upload names the object: a repeat replaces it with the same bytes.
+            idempotent: true,
           },
           native,
         );

@@ -1,21 +1,17 @@
 /**
- * The small HTTP client the https:// and gs:// destinations share: undici (loaded on first use), no
- * redirects followed (a redirect would carry our Authorization header to another host), bounded
- * timeouts, and bounded retries on 5xx, 429 and network faults.
+ * The https:// and gs:// destinations' view of the shared transport: system trust, the environment's
+ * proxy, no redirects followed (a redirect would carry our Authorization header to another host),
+ * and a transient status or fault that outlasts the retries as a TargetError.
  */
-import { request as undiciRequest, type Dispatcher } from 'undici';
 import { TargetError } from '../errors.js';
-import { parseRetryAfter, withRetries } from '../retry.js';
-
-let dispatcher: Dispatcher | undefined;
-
-/**
- * Test seam: the undici dispatcher (e.g. an Agent trusting a test CA) used for every destination
- * request; undefined restores undici's global one.
- */
-export function setDestinationDispatcher(value: Dispatcher | undefined): void {
-  dispatcher = value;
-}
+import {
+  DEFAULT_RETRY,
+  isTransientStatus,
+  request,
+  TransportError,
+  type HttpMethod,
+  type TransportResponse,
+} from '../http/transport.js';
 
 export interface HttpResponse {
   status: number;
@@ -24,40 +20,18 @@ export interface HttpResponse {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
+  method: HttpMethod;
   /** The full URL, query included: it is never put in a message. */
   url: string;
   headers?: Record<string, string>;
   body?: Buffer;
+  /** Whether the API makes a retry safe; default: PUT, DELETE and reads. */
+  idempotent?: boolean;
+  /** Ends the request and its retries (a per-target deadline). */
+  signal?: AbortSignal;
 }
 
-/** A fault worth another try: 5xx, 429, timeouts and dropped connections. */
-export class TransientHttpError extends TargetError {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message, true);
-    this.name = 'TransientHttpError';
-  }
-}
-
-export const HTTP_TIMEOUT_MS = 30_000;
-
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
-function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+function flatten(headers: TransportResponse['headers']): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
@@ -66,56 +40,32 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
 }
 
 /**
- * One request, no retry. `display` names the resource in messages (never the query string). 5xx,
- * 429 and network faults throw TransientHttpError; any other status is returned.
+ * One request with the transport's retries. `display` names the resource in messages (never the
+ * query string). A transient status or fault left after the last attempt throws; any other status
+ * is returned. `once`: a single attempt (an optional probe).
  */
-export async function sendOnce(request: HttpRequest, display: string): Promise<HttpResponse> {
-  let response: Dispatcher.ResponseData;
+export async function send(req: HttpRequest, display: string, once = false): Promise<HttpResponse> {
+  let response: TransportResponse;
   try {
-    response = await undiciRequest(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      headersTimeout: HTTP_TIMEOUT_MS,
-      bodyTimeout: HTTP_TIMEOUT_MS,
-      ...(dispatcher ? { dispatcher } : {}),
+    response = await request({
+      method: req.method,
+      url: req.url,
+      ...(req.headers ? { headers: req.headers } : {}),
+      ...(req.body ? { body: req.body } : {}),
+      ...(req.idempotent !== undefined ? { idempotent: req.idempotent } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(once ? { retry: { ...DEFAULT_RETRY, attempts: 1 } } : {}),
     });
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const name = typeof code === 'string' ? code : (error as Error).name;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) {
-      throw new TransientHttpError(`${request.method} ${display} failed: ${name}`);
-    }
-    // TLS failures and the like: no retry, and undici's message names the URL only by host.
-    throw new TargetError(`${request.method} ${display} failed: ${name}: ${(error as Error).message}`);
-  }
-  const body = Buffer.from(await response.body.arrayBuffer());
-  const headers = flatten(response.headers);
-  if (response.statusCode >= 500 || response.statusCode === 429) {
-    throw new TransientHttpError(
-      `${request.method} ${display}: HTTP ${response.statusCode}`,
-      parseRetryAfter(headers['retry-after']),
-    );
-  }
-  return { status: response.statusCode, headers, body };
-}
-
-export const HTTP_ATTEMPTS = 4;
-
-/** sendOnce with bounded retries on transient faults; the last fault says how many tries it took. */
-export async function send(request: HttpRequest, display: string): Promise<HttpResponse> {
-  try {
-    return await withRetries(() => sendOnce(request, display), {
-      attempts: HTTP_ATTEMPTS,
-      baseMs: 200,
-      maxMs: 5000,
-      retryable: (error) => error instanceof TransientHttpError,
-      delayHint: (error) => (error instanceof TransientHttpError ? error.retryAfterMs : undefined),
-    });
-  } catch (error) {
-    if (error instanceof TransientHttpError) {
-      throw new TargetError(`${error.message} (gave up after ${HTTP_ATTEMPTS} attempts)`);
+    if (error instanceof TransportError) {
+      const tries = error.attempts > 1 ? ` (gave up after ${error.attempts} attempts)` : '';
+      throw new TargetError(`${req.method} ${display} failed: ${error.message}${tries}`);
     }
     throw error;
   }
+  if (isTransientStatus(response.status) && !once) {
+    const tries = response.attempts > 1 ? ` (gave up after ${response.attempts} attempts)` : '';
+    throw new TargetError(`${req.method} ${display}: HTTP ${response.status}${tries}`);
+  }
+  return { status: response.status, headers: flatten(response.headers), body: response.body };
 }

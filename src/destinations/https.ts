@@ -5,7 +5,7 @@
  */
 import type { Inputs } from '../context.js';
 import { InputError, TargetError } from '../errors.js';
-import { send, sendOnce, type HttpResponse } from './http.js';
+import { send, type HttpResponse } from './http.js';
 import type { Destination, DestinationKind } from './types.js';
 
 export interface UploadHeader {
@@ -197,7 +197,7 @@ export const httpsDestination: DestinationKind = {
         // or any server echoing a sha256 header) a HEAD tells whether the same bytes are stored.
         if (!presigned) {
           try {
-            const head = await sendOnce({ method: 'HEAD', url: url.href, headers: userHeaders }, display);
+            const head = await send({ method: 'HEAD', url: url.href, headers: userHeaders }, display, true);
             if (head.status === 200 && storedSha256(head.headers) === archive.sha256) return 'unchanged';
           } catch {
             // The HEAD is an optimisation only: the PUT reports real faults.

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import type { S3Client } from './s3-sdk.js';
 import type { Inputs } from '../context.js';
 import { InputError, TargetError } from '../errors.js';
+import { TunnelingHttpAgent, TunnelingHttpsAgent } from '../http/proxy.js';
 import { parseBoolean, parseChoice } from '../plan.js';
 import type { Destination, DestinationKind, FetchScheme } from './types.js';
 import { isLoopbackHost } from '../credentials/address.js';
@@ -280,7 +281,13 @@ async function client(loc: S3Location): Promise<{ s3: S3Client; sdk: typeof impo
     region: loc.region,
     forcePathStyle: loc.forcePathStyle,
     maxAttempts: S3_MAX_ATTEMPTS,
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+    // The SDK ignores HTTPS_PROXY by itself: these agents tunnel through it (NO_PROXY honoured).
+    requestHandler: {
+      connectionTimeout: 10_000,
+      requestTimeout: 60_000,
+      httpAgent: new TunnelingHttpAgent({ keepAlive: true }),
+      httpsAgent: new TunnelingHttpsAgent({ keepAlive: true }),
+    },
     ...(loc.endpoint
       ? {
           endpoint: loc.endpoint.origin,

@@ -3,8 +3,7 @@
  * when we have credentials, `token` or `access_token`, `expires_in` (minimum 60 s). Tokens are cached
  * per (realm, service, scope, user) and concurrent callers share one request.
  */
-import type { Dispatcher } from 'undici';
-import { send, type HttpResponse, type RetryPolicy } from './http.js';
+import type { Client, RetryPolicy, TransportResponse as HttpResponse } from '../http/transport.js';
 
 export interface TokenRequest {
   realm: string;
@@ -38,7 +37,7 @@ export class TokenCache {
   requests = 0;
 
   constructor(
-    private readonly dispatcher: Dispatcher,
+    private readonly client: Client,
     private readonly retry?: RetryPolicy,
     private readonly signal?: AbortSignal,
   ) {}
@@ -79,8 +78,10 @@ export class TokenCache {
       headers.authorization = `Basic ${basic}`;
     }
     this.requests++;
-    const response = await send(this.dispatcher, url.toString(), {
+    const response = await this.client.request({
       method: 'GET',
+      url: url.toString(),
+      redirects: 5,
       headers,
       ...(this.retry ? { retry: this.retry } : {}),
       ...(this.signal ? { signal: this.signal } : {}),

@@ -8,15 +8,17 @@ import type { Dispatcher } from 'undici';
 import { DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN } from '../credentials/address.js';
 import { credentialFor, type Credential } from '../credentials/documents.js';
 import { parseChallenges } from './challenge.js';
+import { classifyTransportError, describeFailure, type TransportFailure } from '../http/errors.js';
 import {
+  createClient,
   createDispatcher,
-  errorCodes,
   header,
   headerValues,
-  send,
-  type HttpResponse,
+  TransportError,
+  type Client,
   type RetryPolicy,
-} from './http.js';
+  type TransportResponse as HttpResponse,
+} from '../http/transport.js';
 import type { ImageReference } from './reference.js';
 import { TokenCache, TokenError } from './token.js';
 import type { AuthScheme, Platform, Verdict, VerdictStatus, VerificationPlan } from './types.js';
@@ -167,40 +169,6 @@ export function classifyResponse(ctx: ResponseContext): { status: VerdictStatus;
   return { status: 'error', message: `${registry} answered ${status}${code} for ${repository}:${reference}` };
 }
 
-const TLS_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_REVOKED',
-  'CERT_SIGNATURE_FAILURE',
-  'INVALID_CA',
-  'HOSTNAME_MISMATCH',
-]);
-const PROTOCOL_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNRESET',
-  'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'AbortError',
-  'TimeoutError',
-]);
-
 /**
  * A thrown network/TLS error as a verdict status and message. `host` is what we tried to reach;
  * `written` says whether the user wrote this registry in an input (else it comes from `images` only,
@@ -211,39 +179,48 @@ export function classifyError(
   host: string,
   what = 'the registry',
   written = true,
+  caGiven = false,
 ): { status: VerdictStatus; message: string } {
   if (error instanceof Failure) return { status: error.status, message: error.message };
-  const codes = errorCodes(error);
-  const tlsCode = codes.find(
-    (c) => TLS_CODES.has(c) || c.startsWith('ERR_TLS_CERT') || c.startsWith('CERT_'),
-  );
-  if (tlsCode) {
-    return {
-      status: 'tls',
-      message: `the certificate of ${what} ${host} is not trusted (${tlsCode}): give its CA certificate in the ca-cert input`,
-    };
+  const failure = failureOf(error);
+  switch (failure.kind) {
+    case 'untrusted':
+    case 'hostname':
+    case 'expired':
+    case 'not-yet-valid':
+    case 'certificate':
+      return {
+        status: 'tls',
+        message: describeFailure(failure, { host, what, caInput: 'ca-cert', caGiven }),
+      };
+    case 'plain-http':
+      return {
+        status: 'tls',
+        message: written
+          ? `TLS to ${what} ${host} failed (${failure.code}): if it serves plain HTTP, write the registry as http://${host}`
+          : `TLS to ${what} ${host} failed (${failure.code}): if it serves plain HTTP, give its credentials ` +
+            `with registry http://${host}, or set tls-verify: false to fall back to plain HTTP as docker and skopeo do`,
+      };
+    case 'unreachable':
+    case 'timeout':
+    case 'reset':
+    case 'aborted':
+      return {
+        status: 'unreachable',
+        message:
+          `could not reach ${what} ${host} (${failure.code}): check the address and the network; ` +
+          'a registry reachable only inside a cluster needs verify: warn',
+      };
+    default: {
+      const detail = error instanceof Error ? error.message : String(error);
+      return { status: 'error', message: `talking to ${what} ${host} failed: ${detail}` };
+    }
   }
-  const protocolCode = codes.find((c) => PROTOCOL_CODES.has(c));
-  if (protocolCode) {
-    return {
-      status: 'tls',
-      message: written
-        ? `TLS to ${what} ${host} failed (${protocolCode}): if it serves plain HTTP, write the registry as http://${host}`
-        : `TLS to ${what} ${host} failed (${protocolCode}): if it serves plain HTTP, give its credentials ` +
-          `with registry http://${host}, or set tls-verify: false to fall back to plain HTTP as docker and skopeo do`,
-    };
-  }
-  const netCode = codes.find((c) => UNREACHABLE_CODES.has(c));
-  if (netCode) {
-    return {
-      status: 'unreachable',
-      message:
-        `could not reach ${what} ${host} (${netCode}): check the address and the network; ` +
-        'a registry reachable only inside a cluster needs verify: warn',
-    };
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  return { status: 'error', message: `talking to ${what} ${host} failed: ${detail}` };
+}
+
+/** The transport's classification of a thrown error (also for errors made outside the transport). */
+function failureOf(error: unknown): TransportFailure {
+  return error instanceof TransportError ? error.failure : classifyTransportError(error);
 }
 
 // --- platforms -----------------------------------------------------------------------------------
@@ -313,7 +290,9 @@ interface Ping {
 }
 
 interface Context {
-  dispatcher: Dispatcher;
+  client: Client;
+  /** Whether ca-cert was given (an untrusted certificate is then not signed by it). */
+  caGiven: boolean;
   /** false: an https registry that fails before answering is tried over plain HTTP (see Session). */
   tlsVerify: boolean;
   tokens: TokenCache;
@@ -321,23 +300,17 @@ interface Context {
   signal: AbortSignal;
 }
 
+/** Redirects a registry GET/HEAD follows, as docker and containers/image do. */
+const MAX_REDIRECTS = 5;
+
 function digestOf(body: Buffer, algorithm: string): string {
   const algo = algorithm === 'sha512' ? 'sha512' : 'sha256';
   return `${algo}:${createHash(algo).update(body).digest('hex')}`;
 }
 
-/** Errors meaning no server answered (as opposed to one that spoke something other than TLS). */
-const NOTHING_ANSWERED = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'AbortError',
-  'TimeoutError',
-]);
+/** No server answered (as opposed to one that spoke something other than TLS). */
+const nothingAnswered = (error: unknown): boolean =>
+  ['unreachable', 'timeout', 'aborted'].includes(failureOf(error).kind);
 
 /** One registry as seen with one credential (or anonymously): one ping shared by every image. */
 class Session {
@@ -361,10 +334,12 @@ class Session {
   }
 
   request(method: 'GET' | 'HEAD', url: string, headers: Record<string, string>): Promise<HttpResponse> {
-    return send(this.ctx.dispatcher, url, {
+    return this.ctx.client.request({
       method,
+      url,
       headers,
       signal: this.ctx.signal,
+      redirects: MAX_REDIRECTS,
       ...(this.ctx.retry ? { retry: this.ctx.retry } : {}),
     });
   }
@@ -383,7 +358,7 @@ class Session {
       // try HTTPS first and fall back to plain HTTP when it fails; so do we, or skopeo would pull an
       // image we call unpullable. The HTTPS error stands when HTTP does not answer either.
       // Not when nothing answered at all: a registry that is down is not tried twice.
-      const down = errorCodes(error).some((code) => NOTHING_ANSWERED.has(code));
+      const down = nothingAnswered(error);
       if (this.ctx.tlsVerify || !this.#base.startsWith('https://') || down) throw error;
       const plain = `http://${this.host}`;
       try {
@@ -457,7 +432,13 @@ class Session {
         throw new Failure(verdict.status, message, error.response);
       }
       const realmHost = new URL(ping.realm).host;
-      const { status, message } = classifyError(error, realmHost, `the token server of ${this.registry},`);
+      const { status, message } = classifyError(
+        error,
+        realmHost,
+        `the token server of ${this.registry},`,
+        true,
+        this.ctx.caGiven,
+      );
       throw new Failure(status, message);
     }
   }
@@ -517,7 +498,13 @@ class Verifier {
     } catch (error) {
       Object.assign(
         verdict,
-        classifyError(error, session.host, 'the registry', session.credential !== undefined),
+        classifyError(
+          error,
+          session.host,
+          'the registry',
+          session.credential !== undefined,
+          this.ctx.caGiven,
+        ),
       );
     }
     verdict.ms = Math.round(performance.now() - started);
@@ -639,42 +626,31 @@ class Verifier {
       // Schema 1 carries the architecture itself.
       return { os: 'linux', architecture: manifest.architecture ?? 'unknown' };
     }
-    let url = `${session.base}/v2/${ref.repository}/blobs/${manifest.config.digest}`;
-    let requestHeaders: Record<string, string> = headers;
-    for (let hop = 0; hop < 4; hop++) {
-      const response = await session.request('GET', url, requestHeaders);
-      const location = header(response, 'location');
-      if (response.status >= 300 && response.status < 400 && location) {
-        const next = new URL(location, url);
-        // Blob storage redirects elsewhere: the registry's Authorization must not follow.
-        if (next.origin !== new URL(url).origin) requestHeaders = {};
-        url = next.toString();
-        continue;
-      }
-      if (response.status !== 200) {
-        throw new Failure(
-          'error',
-          `the config blob of ${ref.repository}:${ref.reference} answered ${response.status}`,
-        );
-      }
-      if (digestOf(response.body, manifest.config.digest.split(':')[0]!) !== manifest.config.digest) {
-        throw new Failure(
-          'error',
-          `the config blob of ${ref.repository}:${ref.reference} does not match its digest`,
-        );
-      }
-      const config = JSON.parse(response.body.toString('utf8')) as {
-        os?: string;
-        architecture?: string;
-        variant?: string;
-      };
-      return {
-        os: config.os ?? 'unknown',
-        architecture: config.architecture ?? 'unknown',
-        ...(config.variant ? { variant: config.variant } : {}),
-      };
+    // Blob storage redirects elsewhere: the transport follows, without the registry's Authorization.
+    const url = `${session.base}/v2/${ref.repository}/blobs/${manifest.config.digest}`;
+    const response = await session.request('GET', url, headers);
+    if (response.status !== 200) {
+      throw new Failure(
+        'error',
+        `the config blob of ${ref.repository}:${ref.reference} answered ${response.status}`,
+      );
     }
-    throw new Failure('error', `the config blob of ${ref.repository}:${ref.reference} redirects too often`);
+    if (digestOf(response.body, manifest.config.digest.split(':')[0]!) !== manifest.config.digest) {
+      throw new Failure(
+        'error',
+        `the config blob of ${ref.repository}:${ref.reference} does not match its digest`,
+      );
+    }
+    const config = JSON.parse(response.body.toString('utf8')) as {
+      os?: string;
+      architecture?: string;
+      variant?: string;
+    };
+    return {
+      os: config.os ?? 'unknown',
+      architecture: config.architecture ?? 'unknown',
+      ...(config.variant ? { variant: config.variant } : {}),
+    };
   }
 
   /** With no images: the check `docker login` makes, per registry. */
@@ -716,7 +692,7 @@ class Verifier {
         );
       }
     } catch (error) {
-      Object.assign(verdict, classifyError(error, session.host));
+      Object.assign(verdict, classifyError(error, session.host, 'the registry', true, this.ctx.caGiven));
     }
     verdict.ms = Math.round(performance.now() - started);
     return verdict;
@@ -728,24 +704,38 @@ function pendingVerdict(image: string, registry: string, repository: string, ref
   return { image, registry, repository, reference, status: 'error', authScheme: 'none', message: '', ms: 0 };
 }
 
+/** The registries' trust scope: system CAs plus ca-cert, or none with tls-verify: false. */
+export function registryDispatcher(
+  plan: Pick<VerificationPlan, 'tlsVerify' | 'caCert'>,
+  options: VerifyOptions = {},
+) {
+  return createDispatcher({
+    tlsVerify: plan.tlsVerify,
+    ...(plan.caCert ? { ca: plan.caCert } : {}),
+    timeoutMs: options.requestTimeoutMs ?? 15_000,
+  });
+}
+
 /** One verdict per image (in input order), or per credential when there are no images. */
 export async function verifyAll(
   plan: VerificationPlan,
   credentials: readonly Credential[],
   options: VerifyOptions = {},
 ): Promise<Verdict[]> {
-  const dispatcher =
-    options.dispatcher ??
-    createDispatcher({
-      tlsVerify: plan.tlsVerify,
-      ...(plan.caCert ? { caCert: plan.caCert } : {}),
-      ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-    });
+  const dispatcher = options.dispatcher ?? registryDispatcher(plan, options);
   const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000);
-  const ctx: Context = {
+  const client = createClient({
     dispatcher,
+    timeoutMs: options.requestTimeoutMs ?? 15_000,
+    what: 'the registry',
+    caInput: 'ca-cert',
+    ...(plan.caCert ? { ca: plan.caCert } : {}),
+  });
+  const ctx: Context = {
+    client,
+    caGiven: Boolean(plan.caCert),
     tlsVerify: plan.tlsVerify,
-    tokens: new TokenCache(dispatcher, options.retry, signal),
+    tokens: new TokenCache(client, options.retry, signal),
     signal,
     ...(options.retry ? { retry: options.retry } : {}),
   };

@@ -2,12 +2,16 @@
  * rapyuta.io docker secrets through the v2 API (reference §3, seed 004): one `Docker` secret per
  * registry, created with POST /v2/secrets/ and, when it already exists, replaced with PUT.
  */
-import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Inputs } from '../context.js';
 import { DOCKER_HUB_KEY, isLoopbackHost } from '../credentials/address.js';
+import {
+  createClient,
+  isTransientStatus,
+  TransportError,
+  type Client as Transport,
+} from '../http/transport.js';
 import type { Credential } from '../credentials/documents.js';
 import { errorMessage, InputError, redact, TargetError } from '../errors.js';
-import { parseRetryAfter, withRetries } from '../retry.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
 const DEFAULT_API_URL = 'https://api.rapyuta.io';
@@ -207,15 +211,13 @@ interface ApiResponse {
   text: string;
 }
 
-/** A refusal or fault from the API; `retryAfterMs` carries a server-given delay. */
+/** A refusal or fault from the API. */
 class ApiError extends TargetError {
   constructor(
     message: string,
     readonly status: number | undefined,
-    retryable: boolean,
-    readonly retryAfterMs?: number,
   ) {
-    super(message, retryable);
+    super(message);
   }
 }
 
@@ -247,9 +249,7 @@ function hint(status: number): string {
 class Client {
   constructor(
     private readonly plan: RapyutaPlan,
-    private readonly dispatcher: Dispatcher,
-    private readonly request: typeof undiciRequest,
-    private readonly log: TargetContext['log'],
+    private readonly transport: Transport,
   ) {}
 
   private get secrets(): string[] {
@@ -259,54 +259,42 @@ class Client {
     ];
   }
 
-  /** One logical call with bounded retries on 429, 5xx and network faults; other statuses return. */
+  /**
+   * One logical call with the transport's retries; other statuses return. A repeated POST is safe:
+   * its 409 leads to the read-and-replace path.
+   */
   async send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse> {
-    const { attempts = 4, baseMs = 250, maxMs = 5000 } = this.plan.retry ?? {};
-    return withRetries(
-      async (attempt) => {
-        if (attempt > 1) this.log.info(`Retrying ${method} ${path} (attempt ${attempt} of ${attempts})`);
-        let response;
-        try {
-          response = await this.request(`${this.plan.apiUrl}${path}`, {
-            method,
-            dispatcher: this.dispatcher,
-            signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-            headers: {
-              authorization: `Bearer ${this.plan.token}`,
-              organizationguid: this.plan.organization,
-              project: this.plan.project,
-              accept: 'application/json',
-              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          });
-        } catch (error) {
-          throw new ApiError(
-            `rapyuta.io ${method} ${path} failed: ${detail(errorMessage(error), 0, this.secrets)}`,
-            undefined,
-            true,
-          );
-        }
-        const text = await response.body.text();
-        const status = response.statusCode;
-        if (status === 429 || status >= 500) {
-          throw new ApiError(
-            `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status, this.secrets)}`,
-            status,
-            true,
-            parseRetryAfter(response.headers['retry-after']),
-          );
-        }
-        return { status, text };
-      },
-      {
-        attempts,
-        baseMs,
-        maxMs,
-        retryable: (error) => error instanceof ApiError && error.retryable,
-        delayHint: (error) => (error instanceof ApiError ? error.retryAfterMs : undefined),
-      },
-    );
+    let response;
+    try {
+      response = await this.transport.request({
+        method,
+        url: `${this.plan.apiUrl}${path}`,
+        idempotent: true,
+        headers: {
+          authorization: `Bearer ${this.plan.token}`,
+          organizationguid: this.plan.organization,
+          project: this.plan.project,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error;
+      throw new ApiError(
+        `rapyuta.io ${method} ${path} failed: ${redact(error.message, this.secrets, 300)}`,
+        undefined,
+      );
+    }
+    const text = response.body.toString('utf8');
+    const status = response.status;
+    if (isTransientStatus(status)) {
+      throw new ApiError(
+        `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status, this.secrets)}`,
+        status,
+      );
+    }
+    return { status, text };
   }
 
   /** A TargetError for an unexpected status, with the API's text and which input to check. */
@@ -315,7 +303,6 @@ class Client {
     return new ApiError(
       `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status, this.secrets)}${hint(status)}`,
       status,
-      false,
     );
   }
 }
@@ -420,15 +407,25 @@ function summary(action: Action, secret: RapyutaSecretPlan): string {
   }
 }
 
+function transportFor(plan: RapyutaPlan, ctx: TargetContext) {
+  const { attempts = 3, baseMs = 250, maxMs = 5000 } = plan.retry ?? {};
+  return createClient({
+    what: 'rapyuta.io',
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    retry: { attempts, baseMs, maxDelayMs: maxMs },
+    onRetry: ({ method, url, attempt }) => {
+      ctx.log.info(`Retrying ${method} ${url.slice(plan.apiUrl.length)} (attempt ${attempt} of ${attempts})`);
+    },
+  });
+}
+
 async function withClient(
   plan: RapyutaPlan,
   ctx: TargetContext,
   each: (client: Client, secret: RapyutaSecretPlan) => Promise<Action>,
 ) {
-  // Loopback never goes through a proxy; everything else honours HTTPS_PROXY / NO_PROXY.
-  const loopback = isLoopbackHost(new URL(plan.apiUrl).hostname);
-  const dispatcher = loopback ? new Agent() : new EnvHttpProxyAgent();
-  const client = new Client(plan, dispatcher, undiciRequest, ctx.log);
+  const transport = transportFor(plan, ctx);
+  const client = new Client(plan, transport);
   const results: TargetResult[] = [];
   const report: { name: string; registry: string; action: Action; message: string }[] = [];
   try {
@@ -447,7 +444,7 @@ async function withClient(
       report.push({ name: secret.name, registry: secret.registry, action, message });
     }
   } finally {
-    await dispatcher.close();
+    await transport.close();
   }
   return { results, outputs: { rapyuta: report } };
 }
@@ -467,9 +464,8 @@ export async function readSecrets(
   plan: RapyutaPlan,
   ctx: TargetContext,
 ): Promise<{ secret: RapyutaSecretPlan; stored?: StoredRapyutaSecret; error?: string }[]> {
-  const loopback = isLoopbackHost(new URL(plan.apiUrl).hostname);
-  const dispatcher = loopback ? new Agent() : new EnvHttpProxyAgent();
-  const client = new Client(plan, dispatcher, undiciRequest, ctx.log);
+  const transport = transportFor(plan, ctx);
+  const client = new Client(plan, transport);
   const found: { secret: RapyutaSecretPlan; stored?: StoredRapyutaSecret; error?: string }[] = [];
   try {
     for (const secret of plan.secrets) {
@@ -503,7 +499,7 @@ export async function readSecrets(
       }
     }
   } finally {
-    await dispatcher.close();
+    await transport.close();
   }
   return found;
 }

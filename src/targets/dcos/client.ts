@@ -1,13 +1,26 @@
 /**
- * A small client for the DC/OS IAM login and the Enterprise secret store (reference §1). undici is
- * used directly so a cluster CA (dcos-ca-cert) applies to these requests only.
+ * A small client for the DC/OS IAM login and the Enterprise secret store, on the shared transport
+ * with its own trust scope: the cluster CA (dcos-ca-cert) applies to these requests only.
  */
 import * as core from '@actions/core';
 import { createPrivateKey } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { Agent, request, type Dispatcher } from 'undici';
 import { redact, TargetError } from '../../errors.js';
-import { parseRetryAfter, withRetries, type RetryOptions } from '../../retry.js';
+import {
+  createClient,
+  DEFAULT_RETRY,
+  isTransientStatus,
+  TransportError,
+  type Client,
+  type HttpMethod,
+} from '../../http/transport.js';
+
+/** Retry tuning; tests shorten the backoff. */
+export interface RetryOptions {
+  attempts?: number;
+  baseMs?: number;
+  maxMs?: number;
+}
 
 export type DcosAuth =
   | { kind: 'token'; token: string }
@@ -21,23 +34,14 @@ export interface DcosConnection {
   url: string;
   caCert?: string;
   auth: DcosAuth;
+  /** Ends every request of the session (a per-target deadline). */
+  signal?: AbortSignal;
 }
 
 interface Response {
   status: number;
   contentType: string;
   body: Buffer;
-  retryAfterMs?: number;
-}
-
-/** A transient failure (5xx, 429, a reset connection): worth another try. */
-class TransientError extends TargetError {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message, true);
-  }
 }
 
 const LOGIN_PATH = '/acs/api/v1/auth/login';
@@ -59,77 +63,71 @@ function describe(body: Buffer, scrub: readonly string[]): string {
   return redact(text, scrub, 200);
 }
 
-function networkHint(error: unknown): string {
-  const code =
-    (error as { code?: unknown; cause?: { code?: unknown } }).code ??
-    (error as { cause?: { code?: unknown } }).cause?.code;
-  const text = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(text)) {
-    return `${text}: the cluster certificate is not trusted; give its CA in dcos-ca-cert`;
-  }
-  return text;
-}
-
 /** An authenticated session: every request carries `Authorization: token=<token>`. */
 export class DcosSession {
   private token = '';
-  private readonly dispatcher: Dispatcher;
+  private readonly client: Client;
   private readonly scrub: string[];
 
   constructor(
     private readonly connection: DcosConnection,
-    private readonly retry: RetryOptions = {},
+    retry: RetryOptions = {},
   ) {
-    this.dispatcher = new Agent({
-      connect: connection.caCert ? { ca: connection.caCert } : {},
-      headersTimeout: 30_000,
-      bodyTimeout: 30_000,
+    this.client = createClient({
+      what: 'the DC/OS cluster',
+      caInput: 'dcos-ca-cert',
+      ...(connection.caCert ? { ca: connection.caCert } : {}),
+      ...(connection.signal ? { signal: connection.signal } : {}),
+      retry: {
+        attempts: retry.attempts ?? DEFAULT_RETRY.attempts,
+        baseMs: retry.baseMs ?? DEFAULT_RETRY.baseMs,
+        maxDelayMs: retry.maxMs ?? DEFAULT_RETRY.maxDelayMs,
+      },
     });
     const auth = connection.auth;
     this.scrub = [auth.kind === 'token' ? auth.token : auth.kind === 'password' ? auth.password : ''];
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.client.close();
   }
 
-  /** One HTTP exchange with bounded retries on 5xx, 429 and network faults. */
+  /**
+   * One HTTP exchange with the transport's retries. Every call here may be repeated: the login
+   * has no side effect, PUT and PATCH write the whole value, DELETE is idempotent.
+   */
   private async send(
-    method: Dispatcher.HttpMethod,
+    method: HttpMethod,
     path: string,
     headers: Record<string, string>,
     body?: Buffer | string,
   ): Promise<Response> {
-    const url = `${this.connection.url}${path}`;
-    return withRetries(
-      async () => {
-        let res: Dispatcher.ResponseData;
-        try {
-          res = await request(url, { method, headers, body: body ?? null, dispatcher: this.dispatcher });
-        } catch (error) {
-          throw new TransientError(`cannot reach ${this.connection.url}: ${networkHint(error)}`);
-        }
-        const bytes = Buffer.from(await res.body.arrayBuffer());
-        const contentType = String(res.headers['content-type'] ?? '')
-          .split(';')[0]!
-          .trim()
-          .toLowerCase();
-        if (res.statusCode >= 500 || res.statusCode === 429) {
-          const detail = describe(bytes, this.allSecrets());
-          throw new TransientError(
-            `DC/OS answered ${method} ${path.split('?')[0]} with ${res.statusCode}${detail ? ` (${detail})` : ''}`,
-            parseRetryAfter(res.headers['retry-after']),
-          );
-        }
-        return { status: res.statusCode, contentType, body: bytes };
-      },
-      {
-        attempts: 3,
-        ...this.retry,
-        retryable: (error) => error instanceof TransientError,
-        delayHint: (error) => (error instanceof TransientError ? error.retryAfterMs : undefined),
-      },
-    );
+    let res;
+    try {
+      res = await this.client.request({
+        method,
+        url: `${this.connection.url}${path}`,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        idempotent: true,
+      });
+    } catch (error) {
+      if (error instanceof TransportError) {
+        throw new TargetError(`cannot reach ${this.connection.url}: ${error.message}`);
+      }
+      throw error;
+    }
+    const contentType = String(res.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
+    if (isTransientStatus(res.status)) {
+      const detail = describe(res.body, this.allSecrets());
+      throw new TargetError(
+        `DC/OS answered ${method} ${path.split('?')[0]} with ${res.status}${detail ? ` (${detail})` : ''}`,
+      );
+    }
+    return { status: res.status, contentType, body: res.body };
   }
 
   private allSecrets(): string[] {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { errorMessage, TargetError } from '../../errors.js';
+import { proxyFor } from '../../http/proxy.js';
 import { sleep, withRetries, type RetryOptions } from '../../retry.js';
 import type { KubeconfigSource } from './kubeconfig.js';
 import { mapConcurrent } from '../../concurrency.js';
@@ -272,10 +273,24 @@ export function loadKubeconfig(source: KubeconfigSource): k8s.KubeConfig {
   return kc;
 }
 
+/**
+ * The proxy as kubectl chooses it: the cluster's proxy-url wins, else HTTPS_PROXY / HTTP_PROXY unless
+ * NO_PROXY names the server. client-node reads proxy-url only, so the environment's proxy is written
+ * into the loaded cluster (client-node then tunnels with the cluster's own TLS settings).
+ */
+export function withEnvironmentProxy(kc: k8s.KubeConfig, cluster: k8s.Cluster | null): k8s.Cluster | null {
+  if (!cluster || cluster.proxyUrl) return cluster;
+  const proxyUrl = proxyFor(cluster.server);
+  if (!proxyUrl) return cluster;
+  const proxied: k8s.Cluster = { ...cluster, proxyUrl };
+  kc.clusters = kc.clusters.map((c) => (c.name === cluster.name ? proxied : c));
+  return proxied;
+}
+
 export function clientFor(source: KubeconfigSource, context: string, timeoutMs: number): k8s.CoreV1Api {
   const kc = loadKubeconfig(source);
   kc.setCurrentContext(context);
-  const cluster = kc.getCurrentCluster();
+  const cluster = withEnvironmentProxy(kc, kc.getCurrentCluster());
   if (!cluster) throw new TargetError(`context ${context} has no cluster in the kubeconfig`);
   // makeApiClient's configuration, plus a middleware that gives every request its own deadline.
   const configuration = k8s.createConfiguration({
