@@ -375,6 +375,30 @@ describe('mode: plan and mode: audit over every target', () => {
     expect(plan.summary).toContain(`~ registry ${registry.host}: email changed`);
   });
 
+  it('a DC/OS value that is no docker config is foreign; verify: off audits without pulling', async () => {
+    const stored = dcos.secrets.get('mesos-docker/pullConfig')!;
+    dcos.secrets.set('mesos-docker/pullConfig', {
+      contentType: 'application/octet-stream',
+      body: Buffer.from('db-password=not-a-docker-config-77\n'),
+    });
+    try {
+      const s3Reads = s3.requests.length;
+      const found = await run(
+        inputs(NEW_PASSWORD, { mode: 'audit', verify: 'off', 'kubernetes-namespaces': 'apps' }),
+      );
+      expect(found.main.code, found.main.stdout).toBe(0);
+      const statuses = audit(found);
+      expect(statuses[`dcos ${dcos.url} mesos-docker/pullConfig`]).toBe('foreign');
+      expect(statuses['kubernetes prod/apps']).toBe('ok');
+      const entries = json<{ verification?: unknown }[]>(found.outputs['audit']);
+      expect(entries.filter((e) => e.verification !== undefined)).toEqual([]);
+      expect(s3.requests.length).toBeGreaterThan(s3Reads); // the places were read all the same
+      expect(found.shown).not.toContain('not-a-docker-config-77');
+    } finally {
+      dcos.secrets.set('mesos-docker/pullConfig', stored);
+    }
+  });
+
   it('a plan of state absent predicts the removal, which then happens as planned', async () => {
     const absentInputs = { ...inputs(''), username: '', state: 'absent' };
     const before = { writes: writes(), files: files() };
