@@ -198,6 +198,7 @@ const pullSecretPlaces = () => [
   `dcos ${dcos.url} mesos-docker/pullConfig`,
 ];
 
+// The tests run in order and build on each other: what one applies, the next plans or audits.
 describe('mode: plan and mode: audit over every target', () => {
   it('a plan whose verification fails reads no place and fails as apply would', async () => {
     const reads = () => [
