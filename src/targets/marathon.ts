@@ -27,7 +27,7 @@ import {
 import type { BasePlan, Observation, TargetContext, TargetOutcome, TargetResult } from './types.js';
 import { defineTarget } from './types.js';
 import { uploadTarget } from './upload.js';
-import { jsonDiff } from '../modes/classify.js';
+import { observeDefinition } from './marathon/inspect.js';
 
 interface DefinitionFile {
   /** As listed in marathon-definitions, for messages. */
@@ -220,38 +220,6 @@ async function writeDefinition(
   };
 }
 
-/**
- * What writeDefinition would do, without writing: the same comparisons, and the JSON diff between
- * what the output file holds (or the input, when there is none yet) and the patched definition.
- */
-async function observeDefinition(file: DefinitionFile, definition: JsonObject): Promise<Observation> {
-  const subject = relative(file.output);
-  if (file.output === file.input && sameJson(definition, file.original)) {
-    return { subject, found: 'present', upToDate: true, message: 'already patched' };
-  }
-  const existing = await readIfExists(file.output);
-  const text = formatDefinition(definition);
-  if (existing?.equals(Buffer.from(text, 'utf8'))) {
-    return { subject, found: 'present', upToDate: true, message: 'already patched' };
-  }
-  let before: JsonObject = file.original;
-  if (existing) {
-    try {
-      before = JSON.parse(existing.toString('utf8').replace(/^\uFEFF/, '')) as JsonObject;
-    } catch {
-      // Not JSON: the whole file is replaced; diff against the input.
-    }
-  }
-  const changes = jsonDiff(before, definition);
-  return {
-    subject,
-    found: existing ? 'present' : 'absent',
-    upToDate: false,
-    message: existing ? 'definition differs' : 'output file does not exist yet',
-    changes: changes.length > 0 ? changes : ['formatting only (2-space JSON, trailing newline)'],
-  };
-}
-
 async function each(
   plan: MarathonPlan,
   act: (file: DefinitionFile) => Promise<TargetResult>,
@@ -343,7 +311,7 @@ export const marathonTarget = defineTarget<MarathonPlan>({
           plan.state === 'present'
             ? applyPresent(file.original, file.kind, patch)
             : applyAbsent(file.original, file.kind, patch);
-        observations.push(await observeDefinition(file, definition));
+        observations.push(await observeDefinition(relative(file.output), file, definition));
       } catch (error) {
         observations.push({ subject: relative(file.output), found: 'failed', message: errorMessage(error) });
       }
