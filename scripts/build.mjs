@@ -20,6 +20,9 @@ await build({
   keepNames: true,
   legalComments: 'external',
   logLevel: 'warning',
+  // One undici: @actions/http-client (loaded at start-up by @actions/core) would bring a second,
+  // older copy whose evaluation costs every run tens of ms; its ProxyAgent use is the same in ours.
+  alias: { undici: './node_modules/undici' },
   plugins: [
     {
       // gaxios reads a named export of a dynamically imported CommonJS package (its proxy agent),

@@ -59,6 +59,8 @@ export interface TestRegistry {
    * when its modification time changes), token mode changes what the issuer accepts.
    */
   setPassword(user: string, password: string): Promise<void>;
+  /** With `accessLog`: every request the registry answered, from its access log, in order. */
+  accessLog: { method: string; path: string; status: number }[];
 }
 
 const ADMIN = { username: 'registry-admin', password: 'admin-secret-pw' };
@@ -294,6 +296,10 @@ export async function startRegistry(options: {
   ca?: TestCA;
   /** Token mode: the realm the registry advertises, given the issuer's URL (e.g. through a proxy). */
   realmVia?: (issuerUrl: string) => Promise<string>;
+  /** Accept pushes of (signed) schema-1 manifests, off by default in registry 2.8. */
+  schema1?: boolean;
+  /** Record every request from the registry's access log (counting without a proxy in between). */
+  accessLog?: boolean;
 }): Promise<TestRegistry> {
   const users = { ...(options.users ?? { alice: 'alice-secret-pw' }) };
   const dir = await tempDir('registry');
@@ -345,14 +351,26 @@ export async function startRegistry(options: {
   }
   const tls = ca ? `  tls:\n    certificate: ${ca.serverCertFile}\n    key: ${ca.serverKeyFile}\n` : '';
   const config =
-    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n` +
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: ${options.accessLog ? 'false' : 'true'}\n` +
     `storage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\n` +
     `http:\n  addr: ${host}\n  secret: ${randomBytes(16).toString('hex')}\n${tls}` +
-    auth;
+    auth +
+    (options.schema1 ? 'compatibility:\n  schema1:\n    enabled: true\n' : '');
   await fs.writeFile(path.join(dir, 'config.yml'), config);
 
   const child = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', options.accessLog ? 'pipe' : 'ignore', 'pipe'],
+  });
+  // The access log (combined format) goes to stdout: `"HEAD /v2/… HTTP/2.0" 200`.
+  const accessLog: TestRegistry['accessLog'] = [];
+  let pending = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    const lines = (pending + d.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /"([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3})/.exec(line);
+      if (match) accessLog.push({ method: match[1]!, path: match[2]!, status: Number(match[3]) });
+    }
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -380,6 +398,7 @@ export async function startRegistry(options: {
     admin: ADMIN,
     auth: options.auth,
     tokenLog: issuer?.log ?? [],
+    accessLog,
     ...(issuer ? { tokenUrl: issuer.url } : {}),
     stopTokenServer: async () => issuer?.stop(),
     async setPassword(user, password) {
@@ -448,7 +467,7 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export async function pushImage(
   registry: TestRegistry,
   repoTag: string,
-  options: { platforms?: string[]; attestation?: boolean } = {},
+  options: { platforms?: string[]; attestation?: boolean; dockerSchema2?: boolean } = {},
 ): Promise<{ digest: string }> {
   const layout = await tempDir('oci');
   try {
@@ -469,6 +488,13 @@ export async function pushImage(
         ...(variant ? { variant } : {}),
         config: {},
         rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
+        // The schema-1 rewrite needs one history entry per layer.
+        ...(options.dockerSchema2
+          ? {
+              created: '2026-01-01T00:00:00Z',
+              history: [{ created: '2026-01-01T00:00:00Z', created_by: 'ADD hello.txt /' }],
+            }
+          : {}),
       });
       const configDesc = await writeBlob(config, 'application/vnd.oci.image.config.v1+json');
       const manifest = JSON.stringify({
@@ -507,6 +533,8 @@ export async function pushImage(
     );
 
     const args = ['--insecure-policy', 'copy', '--all', '--retry-times', '0'];
+    // Docker schema 2 instead of OCI: what registry 2.8 rewrites to signed schema 1 for old clients.
+    if (options.dockerSchema2) args.push('--format', 'v2s2');
     args.push('--digestfile', path.join(layout, 'digest'));
     let home: string | undefined;
     if (registry.auth !== 'none') {
@@ -522,7 +550,9 @@ export async function pushImage(
       if (home) await fs.rm(home, { recursive: true, force: true });
     }
     const digest = (await fs.readFile(path.join(layout, 'digest'), 'utf8')).trim();
-    if (digest !== top.digest) throw new Error(`skopeo pushed ${digest}, built ${top.digest}`);
+    if (!options.dockerSchema2 && digest !== top.digest) {
+      throw new Error(`skopeo pushed ${digest}, built ${top.digest}`);
+    }
     return { digest };
   } finally {
     await fs.rm(layout, { recursive: true, force: true });

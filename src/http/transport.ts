@@ -60,24 +60,45 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   return buildDispatcher(options);
 }
 
-/** createDispatcher without the test seam (the seam's factories build on it). */
-export function buildDispatcher(options: DispatcherOptions = {}): Dispatcher {
+/**
+ * The system roots plus `ca`, built once: a `ca` option instead would make every connection parse
+ * the whole root store again (tens of ms of CPU each, paid again per parallel connection).
+ */
+function secureContextWith(ca: string): tls.SecureContext {
   const roots =
     typeof tls.getCACertificates === 'function' ? tls.getCACertificates('default') : tls.rootCertificates;
+  return tls.createSecureContext({ ca: [...roots, ca] });
+}
+
+/** createDispatcher without the test seam (the seam's factories build on it). */
+export function buildDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const tlsOptions = {
-    ...(options.ca ? { ca: [...roots, options.ca] } : {}),
+    ...(options.ca ? { secureContext: secureContextWith(options.ca) } : {}),
     rejectUnauthorized: options.tlsVerify ?? true,
   };
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return new EnvHttpProxyAgent({
+  const agent = new EnvHttpProxyAgent({
     connect: { ...tlsOptions, timeout },
     // Through a proxy, the TLS session to the server is the tunnelled one.
     requestTls: tlsOptions,
     keepAliveTimeout: 10_000,
     headersTimeout: timeout,
     bodyTimeout: timeout,
-    ...(options.allowH2 ? { allowH2: true } : {}),
+    // HTTP/1.1 origins get at most this many connections and further requests queue, so callers
+    // may start all their requests at once; over HTTP/2 one connection carries them all.
+    connections: 16,
+    ...(options.allowH2 ? { allowH2: true, h2Options: { maxConcurrentStreams: 256 } } : {}),
   });
+  // Over HTTP/1.1 undici closes the connection after every HEAD (for servers that wrongly send a
+  // body), so each registry manifest HEAD would pay a new TLS handshake; registries answer HEAD
+  // correctly.
+  return agent.compose(
+    (dispatch) => (opts, handler) =>
+      dispatch(
+        opts.method === 'HEAD' && opts.reset === undefined ? { ...opts, reset: false } : opts,
+        handler,
+      ),
+  );
 }
 
 let dispatcherFactory: ((options: DispatcherOptions) => Dispatcher) | undefined;
@@ -128,6 +149,11 @@ export interface TransportRequest {
   /** Whether a retry is safe; default true for GET, HEAD, PUT and DELETE. */
   idempotent?: boolean;
   retry?: RetryPolicy;
+  /**
+   * Offer HTTP/1.1 only. With HTTP/2 offered, requests that reach a host not yet connected wait for
+   * a first connection to learn the protocol; an HTTP/1.1 host then costs them one more handshake.
+   */
+  http1?: boolean;
 }
 
 export interface TransportResponse {
@@ -227,6 +253,8 @@ export function createClient(options: ClientOptions = {}): Client {
           body: req.body ?? null,
           dispatcher,
           signal: anySignal([outer, deadline]),
+          // undici keeps a separate HTTP/1.1-only pool per origin for these.
+          ...(req.http1 ? { allowH2: false } : {}),
         });
         const body = Buffer.from(await res.body.arrayBuffer());
         response = { status: res.statusCode, headers: res.headers, body, url, attempts: attempt };

@@ -12,6 +12,8 @@ export interface TokenRequest {
   scope?: string;
   username?: string;
   password?: string;
+  /** HTTP/1.1 only (see TransportRequest.http1). */
+  http1?: boolean;
 }
 
 /** The token endpoint answered with something other than a token. */
@@ -83,6 +85,7 @@ export class TokenCache {
       url: url.toString(),
       redirects: 5,
       headers,
+      ...(request.http1 ? { http1: true } : {}),
       ...(this.retry ? { retry: this.retry } : {}),
       ...(this.signal ? { signal: this.signal } : {}),
     });

@@ -3,7 +3,6 @@
  * (Basic, or a Bearer token per repository), manifest HEAD/GET with the four manifest types — and a
  * verdict saying what failed and what to do. With no images, a `docker login`-like check per registry.
  */
-import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN } from '../credentials/address.js';
 import { credentialFor, type Credential } from '../credentials/documents.js';
@@ -19,6 +18,7 @@ import {
   type RetryPolicy,
   type TransportResponse as HttpResponse,
 } from '../http/transport.js';
+import { hashOf, ManifestDigestError, manifestDigest } from './manifest-digest.js';
 import type { ImageReference } from './reference.js';
 import { TokenCache, TokenError } from './token.js';
 import type { AuthScheme, Platform, Verdict, VerdictStatus, VerificationPlan } from './types.js';
@@ -35,7 +35,10 @@ const ACCEPT = Object.values(MANIFEST_TYPES).join(', ');
 const INDEX_TYPES = new Set<string>([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList]);
 
 export interface VerifyOptions {
-  /** Images verified at once; default 8. */
+  /**
+   * Images verified at once; default 256. The dispatcher bounds what reaches each server (one HTTP/2
+   * connection, or a few HTTP/1.1 ones with a queue), so this only bounds the work in memory.
+   */
   concurrency?: number;
   /** Connect/headers/body timeout of each request; default 15 s. */
   requestTimeoutMs?: number;
@@ -303,11 +306,6 @@ interface Context {
 /** Redirects a registry GET/HEAD follows, as docker and containers/image do. */
 const MAX_REDIRECTS = 5;
 
-function digestOf(body: Buffer, algorithm: string): string {
-  const algo = algorithm === 'sha512' ? 'sha512' : 'sha256';
-  return `${algo}:${createHash(algo).update(body).digest('hex')}`;
-}
-
 /** No server answered (as opposed to one that spoke something other than TLS). */
 const nothingAnswered = (error: unknown): boolean =>
   ['unreachable', 'timeout', 'aborted'].includes(failureOf(error).kind);
@@ -410,6 +408,10 @@ class Session {
         ...(ping.service ? { service: ping.service } : {}),
         ...(repository ? { scope: `repository:${repository}:pull` } : {}),
         ...(c ? { username: c.username, password: c.password } : {}),
+        // A token server of its own is not connected yet and gets every repository's request at
+        // once: each on a connection of its own at once, not after a first one learnt the protocol.
+        // One on the registry's origin shares the registry's connection instead.
+        ...(new URL(ping.realm).origin !== new URL(this.base).origin ? { http1: true } : {}),
       });
       return { authorization: `Bearer ${token}` };
     } catch (error) {
@@ -484,6 +486,30 @@ class Verifier {
       this.#sessions.set(key, session);
     }
     return session;
+  }
+
+  /**
+   * Asks for every repository's token as soon as its registry's ping answers, instead of when an
+   * image's turn comes: the token rounds of all repositories then overlap. Failures are left for
+   * the images to report (the token cache does not keep them, so each image sees its own).
+   */
+  prefetchTokens(refs: readonly ImageReference[]): void {
+    const repositories = new Map<Session, Set<string>>();
+    for (const ref of refs) {
+      const session = this.session(ref.domain, credentialFor(this.credentials, ref.domain));
+      let set = repositories.get(session);
+      if (!set) repositories.set(session, (set = new Set()));
+      set.add(ref.repository);
+    }
+    for (const [session, repos] of repositories) {
+      session.ping().then(
+        (ping) => {
+          if (ping.scheme !== 'bearer') return;
+          for (const repository of repos) session.authorization(ping, repository).catch(() => undefined);
+        },
+        () => undefined,
+      );
+    }
   }
 
   async image(ref: ImageReference): Promise<Verdict> {
@@ -562,7 +588,17 @@ class Verifier {
     result.mediaType = mediaType;
     if (method === 'GET') {
       const algorithm = (ref.digest ?? digest ?? 'sha256:').split(':')[0]!;
-      const actual = digestOf(response.body, algorithm);
+      let actual: string;
+      try {
+        actual = manifestDigest(response.body, algorithm);
+      } catch (error) {
+        if (!(error instanceof ManifestDigestError)) throw error;
+        return {
+          ...result,
+          status: 'error',
+          message: `the signed schema-1 manifest of ${ref.repository}:${ref.reference} has no digest: ${error.message}`,
+        };
+      }
       if (digest && digest !== actual) {
         return {
           ...result,
@@ -635,7 +671,7 @@ class Verifier {
         `the config blob of ${ref.repository}:${ref.reference} answered ${response.status}`,
       );
     }
-    if (digestOf(response.body, manifest.config.digest.split(':')[0]!) !== manifest.config.digest) {
+    if (hashOf(response.body, manifest.config.digest.split(':')[0]!) !== manifest.config.digest) {
       throw new Failure(
         'error',
         `the config blob of ${ref.repository}:${ref.reference} does not match its digest`,
@@ -713,6 +749,8 @@ export function registryDispatcher(
     tlsVerify: plan.tlsVerify,
     ...(plan.caCert ? { ca: plan.caCert } : {}),
     timeoutMs: options.requestTimeoutMs ?? 15_000,
+    // The distribution registry offers HTTP/2: every manifest request on one connection.
+    allowH2: true,
   });
 }
 
@@ -740,10 +778,13 @@ export async function verifyAll(
     ...(options.retry ? { retry: options.retry } : {}),
   };
   const verifier = new Verifier(ctx, plan, credentials);
+  const concurrency = options.concurrency ?? 256;
   try {
-    return plan.images.length > 0
-      ? await mapConcurrent(plan.images, options.concurrency ?? 8, (ref) => verifier.image(ref))
-      : await mapConcurrent(credentials, options.concurrency ?? 8, (c) => verifier.login(c));
+    if (plan.images.length === 0) {
+      return await mapConcurrent(credentials, concurrency, (c) => verifier.login(c));
+    }
+    verifier.prefetchTokens(plan.images);
+    return await mapConcurrent(plan.images, concurrency, (ref) => verifier.image(ref));
   } finally {
     if (!options.dispatcher) await dispatcher.close();
   }
