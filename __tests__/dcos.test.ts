@@ -6,6 +6,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Inputs } from '../src/context.js';
 import { InputError } from '../src/errors.js';
+import { registerSecret } from '../src/secrets.js';
 import { dcosTarget, type DcosPlan } from '../src/targets/dcos.js';
 import type { BasePlan, TargetContext, TargetOutcome } from '../src/targets/types.js';
 import { FakeDcos, selfSignedCert } from './support/fake-dcos.js';
@@ -32,6 +33,7 @@ function ctx(document = DOCUMENT): TargetContext {
     runDir: os.tmpdir(),
     previous: new Map(),
     log: { info: () => undefined, warning: (m) => warnings.push(String(m)), debug: () => undefined },
+    signal: new AbortController().signal,
   };
 }
 
@@ -147,8 +149,9 @@ describe('dcos logins', () => {
     masked.length = 0;
     const p = plan({ dcosUid: 'ci-deployer', dcosPrivateKey: saKey });
     // The whole key, and each line of it, since the runner masks line by line.
+    for (const secret of dcosTarget.secrets!(p)) registerSecret(secret);
     const keyLines = saKey.trim().split('\n').slice(1, -1);
-    expect(dcosTarget.secrets!(p)).toEqual([saKey.trim(), ...keyLines]);
+    for (const line of [saKey.trim(), ...keyLines]) expect(masked).toContain(line);
     const o = await present(p);
     expect(result(o).action).toBe('created');
     const login = fake.requests('POST')[0]!;

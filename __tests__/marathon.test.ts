@@ -51,6 +51,7 @@ function ctx(previous: [string, TargetOutcome][] = [['upload', uploadOutcome([AR
     runDir: workspace,
     previous: new Map(previous),
     log: { info: () => undefined, warning: (m) => warnings.push(String(m)), debug: () => undefined },
+    signal: new AbortController().signal,
   };
 }
 
@@ -224,6 +225,19 @@ describe('marathon patching', () => {
     );
     expect(none.results.map((r) => r.action)).toEqual(['skipped']);
     expect(none.outputs).toEqual({ 'marathon-definitions': [] });
+  });
+
+  it('skips when the upload failed as a whole (it ran past its deadline) and reported no URIs', async () => {
+    const file = write('app.json', fixture('some-name-or-id.input.json'));
+    const timedOut: TargetOutcome = {
+      results: [{ target: 'upload', subject: 'upload', action: 'failed', message: 'timed out after 3 s' }],
+    };
+    const o = await marathonTarget.present(
+      plan({ uploadTo: [ARCHIVE], marathonDefinitions: ['app.json'] }),
+      ctx([['upload', timedOut]]),
+    );
+    expect(o.results.map((r) => r.action)).toEqual(['skipped']);
+    expect(fs.readFileSync(file, 'utf8')).toBe(fixture('some-name-or-id.input.json'));
   });
 
   it('skips secret mode when the DC/OS secret was not stored', async () => {

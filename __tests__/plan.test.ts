@@ -41,6 +41,14 @@ describe('buildPlan', () => {
     expect(buildPlan(inputsOf({ ...good, mode: 'plan', state: 'absent' })).mode).toBe('plan');
   });
 
+  it.each([
+    [{}, 60_000],
+    [{ timeout: '3' }, 3000],
+    [{ timeout: ' 1.5 ' }, 1500],
+  ])('timeout %j is %i ms', (extra, ms) => {
+    expect(buildPlan(inputsOf({ ...good, ...extra })).timeoutMs).toBe(ms);
+  });
+
   it('state absent needs no credentials', () => {
     expect(buildPlan(inputsOf({ state: 'absent' })).credentials).toEqual([]);
   });
@@ -95,6 +103,9 @@ describe('buildPlan', () => {
       'registries',
       /https:\/\/index.docker.io\/v1\/ is given twice/,
     ],
+    ['timeout not a number', { ...good, timeout: '30s' }, 'timeout', /'30s' is not a number of seconds/],
+    ['timeout zero', { ...good, timeout: '0' }, 'timeout', /between 0 and 21600/],
+    ['timeout too long', { ...good, timeout: '86400' }, 'timeout', /between 0 and 21600/],
     [
       'unknown config-format',
       { ...good, 'config-format': 'json' },

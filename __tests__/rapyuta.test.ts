@@ -1,3 +1,4 @@
+import { registerCredential, registerSecret } from '../src/secrets.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Inputs } from '../src/context.js';
 import { InputError } from '../src/errors.js';
@@ -60,6 +61,9 @@ interface Run {
 
 async function run(inputs: Inputs, plan: RapyutaPlan = planOf(inputs)): Promise<Run> {
   const base = basePlan(inputs);
+  // As the action does: credentials registered when read, the target's secrets before it runs.
+  for (const c of base.credentials) registerCredential(c.username, c.password);
+  for (const secret of rapyutaTarget.secrets?.(plan) ?? []) registerSecret(secret);
   const ctx = makeContext(base);
   const outcome =
     base.state === 'present' ? await rapyutaTarget.present(plan, ctx) : await rapyutaTarget.absent(plan, ctx);

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { annotate, writeSummary, type RunReport } from '../src/report.js';
+import { annotate, setOutputs, writeSummary, type RunReport } from '../src/report.js';
+import { registerCredential } from '../src/secrets.js';
 
 // core.summary keeps the first file it wrote to, so every test uses the same one, emptied.
 const summaryPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pc-summary-')), 'summary.md');
@@ -98,6 +99,56 @@ describe('annotations', () => {
       'title=kubernetes old/apps, old/web: failed::unauthorized (401) in context old',
     );
     expect(errors[1]).toContain('title=kubernetes new/apps: failed::forbidden');
+  });
+});
+
+describe('every sink redacts what servers quoted', () => {
+  it('outputs, annotations and the summary carry no registered form of a secret', async () => {
+    const password = 'pa"ss<&>wörd';
+    registerCredential('octo', password);
+    const escaped = JSON.stringify(password).slice(1, -1);
+    const auth = Buffer.from(`octo:${password}`).toString('base64');
+    const quoted = `webhook denied: {"password":"${escaped}","auth":"${auth}"} raw ${password}`;
+    const failing: RunReport = {
+      state: 'present',
+      registries: [],
+      outcomes: new Map([
+        [
+          'kubernetes',
+          {
+            results: [
+              { target: 'kubernetes', subject: `ctx/${password}`, action: 'failed', message: quoted },
+            ],
+            outputs: { kubernetes: [{ message: quoted }] },
+          },
+        ],
+      ]),
+    };
+    const file = summaryFile();
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const outputFile = path.join(path.dirname(file), 'output');
+    fs.writeFileSync(outputFile, '');
+    process.env['GITHUB_OUTPUT'] = outputFile;
+    try {
+      setOutputs(failing);
+      annotate(failing);
+      await writeSummary(failing);
+    } finally {
+      spy.mockRestore();
+      Reflect.deleteProperty(process.env, 'GITHUB_OUTPUT');
+    }
+    const output = fs.readFileSync(outputFile, 'utf8');
+    const shown = [lines.join(''), output, fs.readFileSync(file, 'utf8')].join('\n');
+    const html = password.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    const command = (text: string) => text.replace(/%/g, '%25').replace(/:/g, '%3A').replace(/,/g, '%2C');
+    for (const form of [password, escaped, auth, html, command(password)]) expect(shown).not.toContain(form);
+    // The message survives, the secret does not; the output is still JSON.
+    expect(output).toContain('webhook denied: {\\"password\\":\\"***\\",\\"auth\\":\\"***\\"} raw ***');
+    expect(lines.join('')).toContain('title=kubernetes ctx/***%3A failed::webhook denied');
   });
 });
 

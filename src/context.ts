@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { maskCredentials } from './credentials/documents.js';
 import { registriesSecrets } from './credentials/registries-yaml.js';
+import { registerCredential, registerSecret } from './secrets.js';
 
 /**
  * Every input of action.yml, read once. This is the only module that calls core.getInput; plan.ts
@@ -19,6 +19,7 @@ export interface Inputs {
   exportDockerConfig: string;
   state: string;
   mode: string;
+  timeout: string;
 
   tarball: string;
   uploadTo: string[];
@@ -70,10 +71,10 @@ export interface Inputs {
   rapyutaApiUrl: string;
 }
 
-/** Inputs that hold secrets as a whole. They are masked the moment they are read. */
+/** Inputs that hold secrets as a whole. They are registered the moment they are read. */
 const SECRET_INPUTS = ['password', 'dcos-token', 'dcos-password', 'rapyuta-token'] as const;
 
-/** Secret documents: every non-blank line is masked too, since the runner masks values line by line. */
+/** Secret documents: registered whole and line by line, since the runner masks values line by line. */
 const SECRET_DOCUMENT_INPUTS = ['dcos-private-key', 'kubeconfig'] as const;
 
 export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
@@ -82,6 +83,7 @@ export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   'export-docker-config': 'false',
   state: 'present',
   mode: 'apply',
+  timeout: '60',
   tarball: 'false',
   's3-force-path-style': 'false',
   's3-sse': 'AES256',
@@ -116,25 +118,22 @@ function isSecret(name: string): boolean {
 }
 
 /**
- * Masks secret inputs, and the values derived from registry credentials (`user:pass`, the base64
- * `auth`), before anything else reads them.
+ * Registers secret inputs, and the values derived from registry credentials (`user:pass`, the
+ * base64 `auth`), in every form (src/secrets.ts) before anything else reads them.
  */
-export function maskSecretInputs(): void {
-  for (const name of SECRET_INPUTS) {
-    const value = core.getInput(name, { trimWhitespace: false });
-    if (value.trim() !== '') core.setSecret(value);
-  }
+export function registerSecretInputs(): void {
+  for (const name of SECRET_INPUTS) registerSecret(core.getInput(name, { trimWhitespace: false }));
   for (const name of SECRET_DOCUMENT_INPUTS) {
     const value = core.getInput(name, { trimWhitespace: false });
-    // A path to the document is not a secret (its target masks what the file holds), and masking
-    // it would hide it from every message that names the file.
-    if (isFilePath(value)) continue;
-    maskDocument(value);
+    // A path to the document is not a secret (its target registers what the file holds), and
+    // masking it would hide it from every message that names the file.
+    if (!isFilePath(value)) registerSecret(value);
   }
-  maskCredentials([
+  const credentials = [
     { username: core.getInput('username'), password: core.getInput('password', { trimWhitespace: false }) },
     ...registriesSecrets(core.getInput('registries')),
-  ]);
+  ];
+  for (const { username, password } of credentials) registerCredential(username, password);
 }
 
 function isFilePath(value: string): boolean {
@@ -147,18 +146,8 @@ function isFilePath(value: string): boolean {
   }
 }
 
-/** Masks a multi-line secret as a whole and line by line (lines too short to be secret excepted). */
-export function maskDocument(value: string): void {
-  if (value.trim() === '') return;
-  core.setSecret(value);
-  for (const line of value.split(/\r?\n/)) {
-    const trimmed = line.trim();
-    if (trimmed.length >= 8 && !/^-----(BEGIN|END) /.test(trimmed)) core.setSecret(trimmed);
-  }
-}
-
 export function getInputs(): Inputs {
-  maskSecretInputs();
+  registerSecretInputs();
   return {
     registry: text('registry'),
     username: text('username'),
@@ -169,6 +158,7 @@ export function getInputs(): Inputs {
     exportDockerConfig: text('export-docker-config'),
     state: text('state'),
     mode: text('mode'),
+    timeout: text('timeout'),
 
     tarball: text('tarball'),
     uploadTo: list('upload-to'),

@@ -30,13 +30,3 @@ export function isUserError(error: unknown): error is InputError | TargetError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-/**
- * Text from a server, fit for a message: every secret replaced by `***` first, then cut to
- * `maxLength` (the other order could leave part of a secret at the cut).
- */
-export function redact(text: string, secrets: readonly string[], maxLength: number): string {
-  let result = text;
-  for (const secret of secrets) if (secret !== '') result = result.replaceAll(secret, '***');
-  return result.length > maxLength ? `${result.slice(0, maxLength)}…` : result;
-}

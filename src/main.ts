@@ -1,6 +1,6 @@
-import * as core from '@actions/core';
 import { isUserError } from './errors.js';
 import { main, post } from './run.js';
+import { setFailed } from './sink.js';
 import { isPost } from './state.js';
 
 /** The one place a run fails: user errors as their message alone, bugs with their stack. */
@@ -8,7 +8,7 @@ async function run(mainStep: () => Promise<void>, postStep: () => Promise<void>)
   try {
     await (isPost() ? postStep() : mainStep());
   } catch (error) {
-    core.setFailed(
+    setFailed(
       isUserError(error)
         ? error.message
         : error instanceof Error
@@ -19,3 +19,5 @@ async function run(mainStep: () => Promise<void>, postStep: () => Promise<void>)
 }
 
 await run(main, post);
+// Everything is reported: a request that ignored its deadline must not keep the step alive.
+setTimeout(() => process.exit(), 2000).unref();

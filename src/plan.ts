@@ -20,6 +20,24 @@ export interface Plan extends BasePlan {
   mode: Mode;
   exportDockerConfig: boolean;
   verification: VerificationPlan;
+  /** Deadline of each target (its retries included) and of verification as a whole. */
+  timeoutMs: number;
+}
+
+/** The longest `timeout` accepted: a GitHub-hosted job may run 6 hours. */
+const MAX_TIMEOUT_S = 6 * 60 * 60;
+
+/** `timeout`: seconds, a positive number (decimals allowed). */
+export function parseTimeout(value: string): number {
+  const v = value.trim();
+  const seconds = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+  if (!(seconds > 0 && seconds <= MAX_TIMEOUT_S)) {
+    throw new InputError(
+      'timeout',
+      `'${v}' is not a number of seconds between 0 and ${MAX_TIMEOUT_S}: e.g. 60`,
+    );
+  }
+  return Math.round(seconds * 1000);
 }
 
 export function parseBoolean(input: string, value: string): boolean {
@@ -258,5 +276,6 @@ export function buildPlan(inputs: Inputs): Plan {
     exportDockerConfig,
     tarball,
     verification: planVerification(inputs),
+    timeoutMs: parseTimeout(inputs.timeout),
   };
 }

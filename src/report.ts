@@ -1,6 +1,6 @@
 /**
- * Renders results (never secrets: no module hands this one a credential) as the job summary,
- * step outputs and annotations.
+ * Renders results as the job summary, step outputs and annotations. No module hands this one a
+ * credential, but messages quote servers, so every text is redacted (src/secrets.ts) on the way out.
  */
 import * as core from '@actions/core';
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
@@ -8,6 +8,8 @@ import type { AuditEntry } from './modes/audit.js';
 import { isChange } from './modes/classify.js';
 import type { Mode } from './plan.js';
 import type { Verdict } from './registry/types.js';
+import { redact } from './secrets.js';
+import * as sink from './sink.js';
 import type { TargetOutcome, TargetResult } from './targets/types.js';
 
 export interface RunReport {
@@ -54,9 +56,12 @@ const AUDIT_FAILURES = new Set(['broken', 'missing', 'failed']);
 
 export const isFailure = (r: TargetResult): boolean => r.action === 'failed';
 
-/** Summary tables are HTML: escape everything that goes into a cell. */
+/**
+ * Summary tables are HTML: escape everything that goes into a cell, redacted first (an escaped
+ * secret would no longer match its registered form).
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return redact(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const code = (text: string): string => `<code>${escapeHtml(text)}</code>`;
@@ -66,21 +71,19 @@ function shortDigest(digest?: string): string {
 }
 
 export function setOutputs(report: RunReport): void {
-  if (report.configPath) core.setOutput('docker-config', report.configPath);
-  if (report.configDir) core.setOutput('docker-config-dir', report.configDir);
+  if (report.configPath) sink.setOutput('docker-config', report.configPath);
+  if (report.configDir) sink.setOutput('docker-config-dir', report.configDir);
   if (report.archive) {
-    core.setOutput('tarball', report.archive.path);
-    core.setOutput('tarball-sha256', report.archive.sha256);
+    sink.setOutput('tarball', report.archive.path);
+    sink.setOutput('tarball-sha256', report.archive.sha256);
   }
   if (report.verification) {
     const { verdicts, mode } = report.verification;
-    core.setOutput('verification', JSON.stringify(verdicts));
-    if (mode !== 'off') core.setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
+    sink.setOutput('verification', verdicts);
+    if (mode !== 'off') sink.setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
   }
   for (const outcome of report.outcomes.values()) {
-    for (const [name, value] of Object.entries(outcome.outputs ?? {})) {
-      core.setOutput(name, JSON.stringify(value));
-    }
+    for (const [name, value] of Object.entries(outcome.outputs ?? {})) sink.setOutput(name, value);
   }
   if (report.audit) {
     core.setOutput('audit', JSON.stringify(report.audit));
@@ -95,7 +98,7 @@ export function annotate(report: RunReport): void {
   const verification = report.verification;
   if (verification && verification.mode !== 'off') {
     for (const v of verification.verdicts.filter((x) => x.status !== 'ok')) {
-      const emit = verification.mode === 'fail' ? core.error : core.warning;
+      const emit = verification.mode === 'fail' ? sink.error : sink.warning;
       emit(v.message, { title: `${v.image}: ${v.status}` });
     }
   }
@@ -112,7 +115,7 @@ export function annotate(report: RunReport): void {
   }
   for (const group of byProblem.values()) {
     const first = group[0]!;
-    core.error(first.message, { title: `${first.target} ${group.map((r) => r.subject).join(', ')}: failed` });
+    sink.error(first.message, { title: `${first.target} ${group.map((r) => r.subject).join(', ')}: failed` });
   }
 }
 
@@ -178,7 +181,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
           code(v.image),
           `${ICON[v.status] ?? '❌'} ${v.status}${v.status === 'ok' ? '' : `: ${escapeHtml(v.message)}`}`,
           shortDigest(v.digest),
-          (v.platforms ?? []).join(', '),
+          escapeHtml((v.platforms ?? []).join(', ')),
           v.authScheme,
           `${v.ms} ms`,
         ]),

@@ -7,22 +7,39 @@ export interface RetryOptions {
   retryable?: (error: unknown) => boolean;
   /** A server-given delay (e.g. Retry-After) in ms, honoured up to maxMs. */
   delayHint?: (error: unknown) => number | undefined;
+  /** The caller's deadline: no retry once it is aborted, and a pending backoff ends at once. */
+  signal?: AbortSignal;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts first. */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 export async function withRetries<T>(
   operation: (attempt: number) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
-  const { attempts = 3, baseMs = 200, maxMs = 5000, retryable = () => false, delayHint } = options;
+  const { attempts = 3, baseMs = 200, maxMs = 5000, retryable = () => false, delayHint, signal } = options;
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation(attempt);
     } catch (error) {
-      if (attempt >= attempts || !retryable(error)) throw error;
+      if (attempt >= attempts || !retryable(error) || signal?.aborted) throw error;
       const backoff = Math.min(maxMs, baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-      await sleep(Math.min(maxMs, delayHint?.(error) ?? backoff));
+      await sleep(Math.min(maxMs, delayHint?.(error) ?? backoff), signal);
+      if (signal?.aborted) throw error;
     }
   }
 }

@@ -9,13 +9,16 @@ import { buildArchive } from './archive.js';
 import { auditTargets } from './modes/audit.js';
 import { planTargets } from './modes/plan.js';
 import { getInputs, type Inputs } from './context.js';
-import { documentFileName, maskEncoded, renderDocument } from './credentials/documents.js';
+import { documentFileName, renderDocument } from './credentials/documents.js';
+import { graceFor, orDeadline, raceDeadline, startDeadline } from './deadline.js';
 import { errorMessage, TargetError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
 import { buildPlan, type Plan } from './plan.js';
-import { verifyAll } from './registry/verify.js';
+import { timedOutVerdicts, verifyAll } from './registry/verify.js';
 import type { Verdict } from './registry/types.js';
 import { annotate, isFailure, setOutputs, writeSummary, type RunReport } from './report.js';
+import { registerDocument, registerSecret } from './secrets.js';
+import * as sink from './sink.js';
 import { createRunDir, isRunDir, markMain, savedRunDir } from './state.js';
 import { targets } from './targets/index.js';
 import type { Artifacts, Target, TargetContext, TargetOutcome } from './targets/types.js';
@@ -39,7 +42,7 @@ function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[] } {
 /** The documents in memory only: audit compares them with what is deployed and writes no file. */
 function renderArtifacts(plan: Plan): Artifacts {
   const document = renderDocument(plan.credentials, plan.configFormat);
-  maskEncoded(document);
+  registerDocument(document);
   const artifacts: Artifacts = { document, configPath: '', configDir: '' };
   if (plan.tarball) artifacts.archive = { path: '', ...buildArchive(document, plan.configFormat) };
   return artifacts;
@@ -47,12 +50,12 @@ function renderArtifacts(plan: Plan): Artifacts {
 
 async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
   const document = renderDocument(plan.credentials, plan.configFormat);
-  maskEncoded(document);
+  registerDocument(document);
   const configDir = path.join(runDir, 'docker');
   const configPath = path.join(configDir, documentFileName(plan.configFormat));
   await fs.mkdir(configDir, { mode: 0o700 });
   await writeFileAtomic(configPath, document);
-  core.info(
+  sink.info(
     `Wrote ${configPath} with ${plan.credentials.length} registr${plan.credentials.length === 1 ? 'y' : 'ies'}`,
   );
   const artifacts: Artifacts = { document, configPath, configDir };
@@ -61,39 +64,96 @@ async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
     const archivePath = path.join(runDir, 'docker.tar.gz');
     await writeFileAtomic(archivePath, bytes);
     artifacts.archive = { path: archivePath, bytes, sha256 };
-    core.info(`Wrote ${archivePath} (sha256 ${sha256})`);
+    sink.info(`Wrote ${archivePath} (sha256 ${sha256})`);
   }
   return artifacts;
 }
 
+/** What every target shares; each gets its own deadline, log and `previous` on top. */
+export interface RunContext {
+  base: TargetContext['base'];
+  artifacts: Artifacts;
+  runDir: string;
+  /** Each target's deadline. */
+  timeoutMs: number;
+}
+
+type LogLine = [kind: 'info' | 'warning' | 'debug', message: string];
+
+const failed = (name: string, message: string): TargetOutcome => ({
+  results: [{ target: name, subject: name, action: 'failed', message }],
+});
+
+/** One target within its deadline; its log lines are kept and shown as one group when it ends. */
+async function runOne(
+  { target, plan }: EnabledTarget,
+  state: Plan['state'],
+  shared: RunContext,
+  previous: ReadonlyMap<string, TargetOutcome>,
+): Promise<TargetOutcome> {
+  const lines: LogLine[] = [];
+  const log: TargetContext['log'] = {
+    info: (message) => lines.push(['info', message]),
+    warning: (message) => lines.push(['warning', errorMessage(message)]),
+    debug: (message) => lines.push(['debug', message]),
+  };
+  const deadline = startDeadline(shared.timeoutMs);
+  const ctx: TargetContext = { ...shared, previous, log, signal: deadline.signal };
+  const work = (async (): Promise<TargetOutcome> => {
+    try {
+      return await (state === 'present' ? target.present(plan, ctx) : target.absent(plan, ctx));
+    } catch (error) {
+      // A target that throws instead of reporting is still one failed target: the rest go on.
+      log.debug(error instanceof Error && error.stack ? error.stack : String(error));
+      return failed(target.name, errorMessage(orDeadline(error, deadline.signal)));
+    }
+  })();
+  let outcome: TargetOutcome;
+  try {
+    outcome = await raceDeadline(work, deadline.signal, graceFor(shared.timeoutMs), () =>
+      failed(target.name, errorMessage(deadline.signal.reason)),
+    );
+  } finally {
+    deadline.clear();
+  }
+  const title = `${state === 'present' ? 'Shipping to' : 'Removing from'} ${target.name}`;
+  // Synchronously, start to end: concurrent targets' groups never interleave.
+  core.startGroup(title);
+  for (const [kind, message] of lines) sink[kind](message);
+  for (const r of outcome.results) {
+    sink.info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
+  }
+  core.endGroup();
+  return outcome;
+}
+
+/**
+ * Runs every enabled target concurrently, each within its deadline; a target waits for those in
+ * its `after`. Outcomes come back in registration order whatever order the targets end in.
+ */
 export async function runTargets(
   enabled: EnabledTarget[],
   state: Plan['state'],
-  context: Omit<TargetContext, 'previous'>,
+  shared: RunContext,
 ): Promise<Map<string, TargetOutcome>> {
-  const outcomes = new Map<string, TargetOutcome>();
-  for (const { target, plan } of enabled) {
-    const title = `${state === 'present' ? 'Shipping to' : 'Removing from'} ${target.name}`;
-    const outcome = await core.group(title, async (): Promise<TargetOutcome> => {
-      const ctx = { ...context, previous: outcomes };
-      try {
-        const result = await (state === 'present' ? target.present(plan, ctx) : target.absent(plan, ctx));
-        for (const r of result.results) {
-          core.info(`${r.subject}: ${r.action}${r.message ? ` (${r.message})` : ''}`);
-        }
-        return result;
-      } catch (error) {
-        // A target that throws instead of reporting is still one failed target: the rest go on.
-        core.debug(error instanceof Error && error.stack ? error.stack : String(error));
-        return {
-          results: [
-            { target: target.name, subject: target.name, action: 'failed', message: errorMessage(error) },
-          ],
-        };
+  const running = new Map<string, Promise<TargetOutcome>>();
+  const names = new Set(enabled.map((e) => e.target.name));
+  for (const entry of enabled) {
+    const after = (entry.target.after ?? []).filter((name) => names.has(name));
+    for (const name of after) {
+      if (!running.has(name)) {
+        throw new Error(`target ${entry.target.name} runs after ${name}, which is registered after it`);
       }
-    });
-    outcomes.set(target.name, outcome);
+    }
+    running.set(
+      entry.target.name,
+      Promise.all(after.map((name) => running.get(name)!)).then((outcomes) =>
+        runOne(entry, state, shared, new Map(after.map((name, i) => [name, outcomes[i]!]))),
+      ),
+    );
   }
+  const outcomes = new Map<string, TargetOutcome>();
+  for (const [name, outcome] of running) outcomes.set(name, await outcome);
   return outcomes;
 }
 
@@ -102,7 +162,7 @@ function shipOrPlan(
   plan: Plan,
   enabled: EnabledTarget[],
   state: Plan['state'],
-  context: Omit<TargetContext, 'previous'>,
+  context: RunContext,
 ): Promise<Map<string, TargetOutcome>> {
   return plan.mode === 'plan' ? planTargets(enabled, state, context) : runTargets(enabled, state, context);
 }
@@ -143,7 +203,7 @@ export async function main(): Promise<void> {
   const inputs = getInputs();
   const { plan, enabled } = await core.group('Validating inputs', () => Promise.resolve(planAll(inputs)));
   for (const { target, plan: targetPlan } of enabled) {
-    for (const secret of target.secrets?.(targetPlan) ?? []) core.setSecret(secret);
+    for (const secret of target.secrets?.(targetPlan) ?? []) registerSecret(secret);
   }
 
   const runDir = await createRunDir();
@@ -153,19 +213,24 @@ export async function main(): Promise<void> {
     registries: plan.credentials.map((c) => c.address.key),
     outcomes: new Map(),
   };
-  const log = { info: core.info, warning: core.warning, debug: core.debug };
+  const { timeoutMs } = plan;
 
   if (plan.mode === 'audit') {
     // Reads only: not even the local documents are written. A min-lifetime input, where credentials
     // carry an expiry, is passed as auditTargets' options.minLifetimeMs (default 1 h).
     const artifacts = renderArtifacts(plan);
-    const audit = await auditTargets(enabled, plan.verification, { base: plan, artifacts, runDir, log });
+    const audit = await auditTargets(enabled, plan.verification, {
+      base: plan,
+      artifacts,
+      runDir,
+      timeoutMs,
+    });
     report.outcomes = audit.outcomes;
     report.audit = audit.entries;
     report.auditFails = plan.verification.mode === 'fail';
   } else if (plan.state === 'absent') {
     const artifacts: Artifacts = { document: '', configPath: '', configDir: '' };
-    report.outcomes = await shipOrPlan(plan, enabled, 'absent', { base: plan, artifacts, runDir, log });
+    report.outcomes = await shipOrPlan(plan, enabled, 'absent', { base: plan, artifacts, runDir, timeoutMs });
   } else {
     const artifacts = await core.group('Writing credentials', () => writeDocuments(plan, runDir));
     Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
@@ -174,26 +239,41 @@ export async function main(): Promise<void> {
       core.info('mode plan: DOCKER_CONFIG is not exported');
     } else if (plan.exportDockerConfig) {
       core.exportVariable('DOCKER_CONFIG', artifacts.configDir);
-      core.info(`DOCKER_CONFIG=${artifacts.configDir} for the rest of the job`);
+      sink.info(`DOCKER_CONFIG=${artifacts.configDir} for the rest of the job`);
     }
 
     const { mode } = plan.verification;
     if (mode !== 'off') {
       if (!plan.verification.tlsVerify) {
-        core.warning('tls-verify is false: registry certificates are not checked during verification', {
+        sink.warning('tls-verify is false: registry certificates are not checked during verification', {
           title: 'TLS verification disabled',
         });
       }
       const verdicts: Verdict[] = await core.group('Verifying pulls', async () => {
-        const results = await verifyAll(plan.verification, plan.credentials);
-        for (const v of results) core.info(`${v.image}: ${v.status} — ${v.message}`);
+        // The same deadline as a target's, for verification as a whole; the race ends it even if
+        // a request ignores the signal.
+        const deadline = startDeadline(timeoutMs);
+        const results = await raceDeadline(
+          verifyAll(plan.verification, plan.credentials, { signal: deadline.signal }),
+          deadline.signal,
+          graceFor(timeoutMs),
+          () => timedOutVerdicts(plan.verification, plan.credentials, timeoutMs),
+        ).finally(() => {
+          deadline.clear();
+        });
+        for (const v of results) sink.info(`${v.image}: ${v.status} — ${v.message}`);
         return results;
       });
       report.verification = { mode, verdicts };
       report.blockedByVerification = mode === 'fail' && verdicts.some((v) => v.status !== 'ok');
     }
     if (!report.blockedByVerification) {
-      report.outcomes = await shipOrPlan(plan, enabled, 'present', { base: plan, artifacts, runDir, log });
+      report.outcomes = await shipOrPlan(plan, enabled, 'present', {
+        base: plan,
+        artifacts,
+        runDir,
+        timeoutMs,
+      });
     }
   }
 
@@ -209,13 +289,13 @@ export async function post(): Promise<void> {
   const dir = savedRunDir();
   if (!dir) return;
   if (!isRunDir(dir)) {
-    core.warning(`Not removing ${dir}: it is not a pull-credentials run directory under RUNNER_TEMP`);
+    sink.warning(`Not removing ${dir}: it is not a pull-credentials run directory under RUNNER_TEMP`);
     return;
   }
   try {
     await fs.rm(dir, { recursive: true, force: true });
-    core.info(`Removed ${dir}`);
+    sink.info(`Removed ${dir}`);
   } catch (error) {
-    core.warning(`Could not remove ${dir}: ${(error as Error).message}`);
+    sink.warning(`Could not remove ${dir}: ${(error as Error).message}`);
   }
 }

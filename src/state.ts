@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { saveState } from './sink.js';
 
 const IS_POST = 'isPost';
 const RUN_DIR = 'runDir';
@@ -15,7 +16,7 @@ export const isPost = (): boolean => core.getState(IS_POST) === 'true';
 
 /** Marks that the main step ran, so the same entry point runs the post step next time. */
 export function markMain(): void {
-  core.saveState(IS_POST, 'true');
+  saveState(IS_POST, 'true');
 }
 
 const PREFIX = 'pull-credentials-';
@@ -26,7 +27,7 @@ export async function createRunDir(): Promise<string> {
   await fs.mkdir(base, { recursive: true });
   const dir = await fs.mkdtemp(path.join(base, PREFIX));
   await fs.chmod(dir, 0o700);
-  core.saveState(RUN_DIR, dir);
+  saveState(RUN_DIR, dir);
   return dir;
 }
 

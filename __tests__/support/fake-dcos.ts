@@ -36,6 +36,8 @@ export interface Fault {
   status: number;
   method?: string;
   retryAfter?: string;
+  /** The description quotes the request body (or what the function picks of it), as careless validation errors do. */
+  echo?: boolean | ((body: string) => string);
 }
 
 const SECRETS_PREFIX = '/secrets/v1/secret/default/';
@@ -138,7 +140,9 @@ export class FakeDcos {
     if (faultIndex !== -1) {
       const [fault] = this.faults.splice(faultIndex, 1);
       if (fault!.retryAfter) res.setHeader('retry-after', fault!.retryAfter);
-      error(res, fault!.status, 'Injected fault', 'try again', 'ERR_INJECTED');
+      const echo = fault!.echo === true ? (text: string) => text : fault!.echo;
+      const description = echo ? `invalid request body: ${echo(body.toString('utf8'))}` : 'try again';
+      error(res, fault!.status, 'Injected fault', description, 'ERR_INJECTED');
       return;
     }
     if (url.pathname === '/acs/api/v1/auth/login' && req.method === 'POST') return this.login(req, res, body);

@@ -52,6 +52,21 @@ export interface Fault {
   retryAfterSeconds?: number;
 }
 
+/**
+ * A validating admission webhook that denies writes, answered as the apiserver does
+ * (webhookerrors.ToStatusErr): `admission webhook "<name>" denied the request: <message>`, code 403
+ * unless the webhook gave one. `message` sees the submitted object and its decoded data, so a test
+ * can make the webhook quote the secret the way careless policies do.
+ */
+export interface AdmissionDenial {
+  webhook: string;
+  resource?: Resource;
+  /** Default: every write (POST, PUT, PATCH). */
+  methods?: string[];
+  message: (object: Obj, decoded: Record<string, string>) => string;
+  code?: number;
+}
+
 interface Hook {
   method: string;
   path: string | RegExp;
@@ -352,7 +367,7 @@ function status(error: HttpError): Obj {
     metadata: {},
     status: 'Failure',
     message: error.message,
-    reason: error.reason,
+    ...(error.reason ? { reason: error.reason } : {}),
     ...(error.details ? { details: error.details } : {}),
     code: error.code,
   };
@@ -410,6 +425,7 @@ export class FakeKube {
   readonly users: Record<string, User>;
   private readonly objects = new Map<string, Obj>();
   private faults: (Fault & { left: number })[] = [];
+  private denials: AdmissionDenial[] = [];
   private hooks: Hook[] = [];
   private revision = 100;
   private timers = new Set<NodeJS.Timeout>();
@@ -537,6 +553,11 @@ export class FakeKube {
     this.faults.push({ ...fault, left: fault.times ?? 1 });
   }
 
+  /** Installs a denying admission webhook (see AdmissionDenial). */
+  denyAdmission(denial: AdmissionDenial): void {
+    this.denials.push(denial);
+  }
+
   /** Runs `run` just before the next `times` matching requests are handled (e.g. a concurrent write). */
   before(method: string, path: string | RegExp, run: () => void, times = 1): void {
     this.hooks.push({ method, path, times, run });
@@ -608,6 +629,7 @@ export class FakeKube {
       if (!r) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource', {});
       const verb = verbOf(method, r);
       this.authorize(user, verb, r);
+      this.admit(method, r, raw);
       ({ code, body } = this.dispatch(method, r, raw, contentType));
     } catch (caught) {
       // A bug in the fake still answers, as the apiserver's panic handler does, instead of hanging.
@@ -624,6 +646,25 @@ export class FakeKube {
     if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
     res.writeHead(code, headers);
     res.end(JSON.stringify(body));
+  }
+
+  /** Validating admission: a matching webhook denies the write, quoting whatever it chooses. */
+  private admit(method: string, r: Route, raw: string): void {
+    const denial = this.denials.find(
+      (d) =>
+        (d.resource ?? r.resource) === r.resource && (d.methods ?? ['POST', 'PUT', 'PATCH']).includes(method),
+    );
+    if (!denial) return;
+    const object = raw.trim() === '' ? {} : parseBody(raw);
+    const data = isObj(object.data) ? object.data : {};
+    const decoded = Object.fromEntries(
+      Object.entries(data).map(([key, value]) => [key, Buffer.from(text(value), 'base64').toString('utf8')]),
+    );
+    throw new HttpError(
+      denial.code ?? 403,
+      '',
+      `admission webhook "${denial.webhook}" denied the request: ${denial.message(object, decoded)}`,
+    );
   }
 
   private authorize(user: User, verb: Verb, r: Route): void {

@@ -58,6 +58,8 @@ export interface Fault {
   times: number;
   body?: string;
   retryAfter?: string;
+  /** The error quotes the request body (or what the function picks of it), as careless validation errors do. */
+  echo?: boolean | ((body: string) => string);
 }
 
 export interface FakeRapyutaOptions {
@@ -74,6 +76,11 @@ function bodyName(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function echoed(fault: Fault, text: string): string | undefined {
+  if (!fault.echo) return undefined;
+  return `invalid request: ${fault.echo === true ? text : fault.echo(text)}`;
 }
 
 export class FakeRapyuta {
@@ -196,7 +203,7 @@ export class FakeRapyuta {
       fault.times--;
       return {
         status: fault.status,
-        body: fault.body ?? JSON.stringify({ error: `injected ${fault.status}` }),
+        body: fault.body ?? JSON.stringify({ error: echoed(fault, text) ?? `injected ${fault.status}` }),
         ...(fault.retryAfter === undefined ? {} : { headers: { 'retry-after': fault.retryAfter } }),
       };
     }

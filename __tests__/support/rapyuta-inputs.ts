@@ -25,6 +25,7 @@ export function makeContext(base: BasePlan): TargetContext & { lines: () => stri
     runDir: '',
     previous: new Map(),
     log: { info, warning, debug },
+    signal: new AbortController().signal,
     lines: () =>
       [...info.mock.calls, ...warning.mock.calls, ...debug.mock.calls].map((c) => String(c[0])).join('\n'),
   };

@@ -36,6 +36,7 @@ export function context(archive: TestArchive): TargetContext {
     runDir: os.tmpdir(),
     previous: new Map(),
     log: { info: () => undefined, warning: () => undefined, debug: () => undefined },
+    signal: new AbortController().signal,
   };
 }
 

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { DOCKER_HUB_DOMAIN, DOCKER_HUB_KEY, type RegistryAddress } from './address.js';
 
 /** One registry's credentials, validated by plan.ts. */
@@ -14,27 +13,6 @@ export type ConfigFormat = 'config.json' | 'dockercfg';
 /** The `auth` field: standard base64 of `user:pass` (docker/cli authconfig.go). */
 export function basicAuth(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
-}
-
-/**
- * Registers every secret value derived from the credentials with the runner before anything else
- * uses them: the password, `user:pass`, and the base64 `auth`. Called on the raw inputs, before
- * they are even validated.
- */
-export function maskCredentials(credentials: readonly Pick<Credential, 'username' | 'password'>[]): void {
-  for (const { username, password } of credentials) {
-    if (password.trim() === '') continue;
-    core.setSecret(password);
-    if (username === '') continue;
-    core.setSecret(`${username}:${password}`);
-    core.setSecret(basicAuth(username, password));
-  }
-}
-
-/** Masks a rendered document and its base64 form (what Kubernetes and rapyuta.io store). */
-export function maskEncoded(document: string): void {
-  core.setSecret(document);
-  core.setSecret(Buffer.from(document, 'utf8').toString('base64'));
 }
 
 interface DockerEntry {

@@ -1,11 +1,11 @@
 /**
  * Reads a deployed docker config back: config.json (`auths`), the legacy flat `.dockercfg`, and the
  * JSON of a Kubernetes pull secret (kubectl's entries with username, password and auth). Pure, except
- * maskDeployed, which registers every secret form it finds with the runner.
+ * maskDeployed, which registers every secret form it finds (src/secrets.ts).
  */
-import * as core from '@actions/core';
 import { AddressError, parseRegistry } from './address.js';
-import { basicAuth, type ConfigFormat, type Credential } from './documents.js';
+import { registerCredential, registerDocument, registerSecret } from '../secrets.js';
+import type { ConfigFormat, Credential } from './documents.js';
 
 /** One `auths` entry as found, before its key is checked. */
 export interface DeployedEntry {
@@ -130,30 +130,25 @@ export function deployedCredentials(doc: DeployedDocument): {
 }
 
 /**
- * Registers every secret form in a deployed document with the runner the moment it is read: the
- * whole text and its base64 (what Kubernetes stores), and per entry the password, `user:pass`, the
- * base64 `auth` as stored and as we would compute it, and any identity token. Unparseable text is
- * masked whole, and line by line.
+ * Registers every secret form in a deployed document the moment it is read: the whole text and its
+ * base64 (what Kubernetes stores), and per entry the password, `user:pass`, the base64 `auth` as
+ * stored and as we would compute it, and any identity token. Unparseable text is registered whole
+ * and line by line.
  */
 export function maskDeployed(text: string): void {
   if (text.trim() === '') return;
-  core.setSecret(text);
-  core.setSecret(Buffer.from(text, 'utf8').toString('base64'));
+  registerDocument(text);
   let doc: DeployedDocument;
   try {
     doc = parseDockerConfig(text);
   } catch {
-    for (const line of text.split(/\r?\n/)) if (line.trim().length >= 8) core.setSecret(line.trim());
+    registerSecret(text);
     return;
   }
   for (const e of doc.entries) {
-    if (e.auth) core.setSecret(e.auth);
-    if (e.identityToken) core.setSecret(e.identityToken);
-    if (e.password.trim() === '') continue;
-    core.setSecret(e.password);
-    if (e.username === '') continue;
-    core.setSecret(`${e.username}:${e.password}`);
-    core.setSecret(basicAuth(e.username, e.password));
+    if (e.auth) registerSecret(e.auth);
+    if (e.identityToken) registerSecret(e.identityToken);
+    registerCredential(e.username, e.password);
   }
 }
 

@@ -161,12 +161,12 @@ export const gsDestination: DestinationKind = {
       display: native,
       fetchUri: (scheme: FetchScheme) => (scheme === 'native' ? native : gcsObjectUrl(loc)),
       secrets: [],
-      async put(archive) {
+      async put(archive, signal) {
         const base = gcsApiBase();
         const token = await accessToken();
         const authorization = { authorization: `Bearer ${token}` };
         const current = await send(
-          { method: 'GET', url: `${base}${objectPath}?fields=metadata`, headers: authorization },
+          { method: 'GET', url: `${base}${objectPath}?fields=metadata`, headers: authorization, signal },
           native,
         );
         if (current.status === 200) {
@@ -183,6 +183,7 @@ export const gsDestination: DestinationKind = {
             url: `${base}/upload/storage/v1/b/${encodeURIComponent(loc.bucket)}/o?uploadType=multipart`,
             headers: { ...authorization, 'content-type': `multipart/related; boundary=${boundary}` },
             body,
+            signal,
             // The multipart upload names the object: a repeat replaces it with the same bytes.
             idempotent: true,
           },
@@ -191,19 +192,19 @@ export const gsDestination: DestinationKind = {
         if (upload.status !== 200) throw failure('create', loc, upload);
         return 'written';
       },
-      async read() {
+      async read(signal) {
         const base = gcsApiBase();
         const token = await accessToken();
         const authorization = { authorization: `Bearer ${token}` };
         const meta = await send(
-          { method: 'GET', url: `${base}${objectPath}?fields=metadata`, headers: authorization },
+          { method: 'GET', url: `${base}${objectPath}?fields=metadata`, headers: authorization, signal },
           native,
         );
         if (meta.status === 404 && !bucketMissing(meta)) return { found: 'absent' };
         if (meta.status !== 200) throw failure('get', loc, meta);
         const doc = JSON.parse(meta.body.toString('utf8')) as { metadata?: Record<string, unknown> };
         const media = await send(
-          { method: 'GET', url: `${base}${objectPath}?alt=media`, headers: authorization },
+          { method: 'GET', url: `${base}${objectPath}?alt=media`, headers: authorization, signal },
           native,
         );
         if (media.status === 404 && !bucketMissing(media)) return { found: 'absent' };
@@ -215,11 +216,16 @@ export const gsDestination: DestinationKind = {
           current: (sha256: string) => doc.metadata?.['sha256'] === sha256,
         };
       },
-      async remove() {
+      async remove(signal) {
         const base = gcsApiBase();
         const token = await accessToken();
         const response = await send(
-          { method: 'DELETE', url: `${base}${objectPath}`, headers: { authorization: `Bearer ${token}` } },
+          {
+            method: 'DELETE',
+            url: `${base}${objectPath}`,
+            headers: { authorization: `Bearer ${token}` },
+            signal,
+          },
           native,
         );
         if (response.status === 204 || response.status === 200) return 'deleted';

@@ -192,12 +192,16 @@ export const httpsDestination: DestinationKind = {
       // store must serve (a public-read path, or a network-restricted bucket policy).
       fetchUri: () => display,
       secrets: [...querySecrets(url), ...headerSecrets(headers)],
-      async put(archive) {
+      async put(archive, signal) {
         // A presigned URL signs one method, so a HEAD would be refused; elsewhere (Artifactory,
         // or any server echoing a sha256 header) a HEAD tells whether the same bytes are stored.
         if (!presigned) {
           try {
-            const head = await send({ method: 'HEAD', url: url.href, headers: userHeaders }, display, true);
+            const head = await send(
+              { method: 'HEAD', url: url.href, headers: userHeaders, signal },
+              display,
+              true,
+            );
             if (head.status === 200 && storedSha256(head.headers) === archive.sha256) return 'unchanged';
           } catch {
             // The HEAD is an optimisation only: the PUT reports real faults.
@@ -216,6 +220,7 @@ export const httpsDestination: DestinationKind = {
               ...userHeaders,
             },
             body: archive.bytes,
+            signal,
           },
           display,
         );
@@ -224,9 +229,9 @@ export const httpsDestination: DestinationKind = {
         }
         return 'written';
       },
-      async read() {
+      async read(signal) {
         // A URL presigned for PUT signs no GET: the store refuses it, and cannot be asked.
-        const response = await send({ method: 'GET', url: url.href, headers: userHeaders }, display);
+        const response = await send({ method: 'GET', url: url.href, headers: userHeaders, signal }, display);
         if (response.status === 404 || response.status === 410) return { found: 'absent' };
         if (presigned && (response.status === 403 || response.status === 400)) {
           return {
@@ -241,8 +246,11 @@ export const httpsDestination: DestinationKind = {
         // put() skips only after a HEAD (never to a presigned URL) reports the same sha256.
         return { found: 'present', bytes, current: (sha256: string) => !presigned && stored === sha256 };
       },
-      async remove() {
-        const response = await send({ method: 'DELETE', url: url.href, headers: userHeaders }, display);
+      async remove(signal) {
+        const response = await send(
+          { method: 'DELETE', url: url.href, headers: userHeaders, signal },
+          display,
+        );
         if (response.status === 404 || response.status === 410) return 'absent';
         if (response.status < 200 || response.status >= 300) {
           throw failure('DELETE', display, response, presigned);

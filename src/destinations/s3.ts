@@ -318,6 +318,9 @@ function sameObject(
   return true;
 }
 
+/** The deadline as the SDK takes it (its retries stop too). */
+const sendOptions = (signal: AbortSignal | undefined) => (signal ? { abortSignal: signal } : {});
+
 export const s3Destination: DestinationKind = {
   name: 's3',
   matches: (uri) => /^s3:/i.test(uri),
@@ -329,11 +332,14 @@ export const s3Destination: DestinationKind = {
       display: native,
       fetchUri: (scheme: FetchScheme) => (scheme === 'native' ? native : s3ObjectUrl(loc)),
       secrets: [],
-      async put(archive) {
+      async put(archive, signal) {
         const { s3, sdk } = await client(loc);
         try {
           try {
-            const head = await s3.send(new sdk.HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+            const head = await s3.send(
+              new sdk.HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }),
+              sendOptions(signal),
+            );
             if (sameObject(head, archive.sha256, loc)) return 'unchanged';
           } catch (error) {
             if (!isMissing(error) && !isUnknowable(error)) throw describeS3Error(error, 'HeadObject', loc);
@@ -350,6 +356,7 @@ export const s3Destination: DestinationKind = {
                 ...(loc.kmsKeyId ? { SSEKMSKeyId: loc.kmsKeyId } : {}),
                 Metadata: { sha256: archive.sha256 },
               }),
+              sendOptions(signal),
             );
           } catch (error) {
             throw describeS3Error(error, 'PutObject', loc);
@@ -359,10 +366,13 @@ export const s3Destination: DestinationKind = {
           s3.destroy();
         }
       },
-      async read() {
+      async read(signal) {
         const { s3, sdk } = await client(loc);
         try {
-          const object = await s3.send(new sdk.GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+          const object = await s3.send(
+            new sdk.GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }),
+            sendOptions(signal),
+          );
           const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
           return { found: 'present', bytes, current: (sha256: string) => sameObject(object, sha256, loc) };
         } catch (error) {
@@ -372,12 +382,15 @@ export const s3Destination: DestinationKind = {
           s3.destroy();
         }
       },
-      async remove() {
+      async remove(signal) {
         const { s3, sdk } = await client(loc);
         try {
           let existed: boolean | undefined;
           try {
-            await s3.send(new sdk.HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+            await s3.send(
+              new sdk.HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }),
+              sendOptions(signal),
+            );
             existed = true;
           } catch (error) {
             if (isMissing(error)) existed = false;
@@ -386,7 +399,10 @@ export const s3Destination: DestinationKind = {
           // Deleting a missing key succeeds, so this is safe either way, and a missing bucket
           // (which a bodiless HEAD 404 cannot tell apart) surfaces as NoSuchBucket.
           try {
-            await s3.send(new sdk.DeleteObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+            await s3.send(
+              new sdk.DeleteObjectCommand({ Bucket: loc.bucket, Key: loc.key }),
+              sendOptions(signal),
+            );
           } catch (error) {
             throw describeS3Error(error, 'DeleteObject', loc);
           }

@@ -22,10 +22,11 @@ export interface Destination {
   fetchUri(scheme: FetchScheme): string;
   /** Secret parts of the destination (a signed URL's query, header values) to mask. */
   secrets: string[];
-  put(archive: { bytes: Buffer; sha256: string }): Promise<'written' | 'unchanged'>;
-  remove(): Promise<'deleted' | 'absent'>;
+  /** `signal` is the upload target's deadline: pass it to every request. */
+  put(archive: { bytes: Buffer; sha256: string }, signal?: AbortSignal): Promise<'written' | 'unchanged'>;
+  remove(signal?: AbortSignal): Promise<'deleted' | 'absent'>;
   /** Reads the stored archive without writing anything; throws when the read fails. */
-  read(): Promise<StoredArchive>;
+  read(signal?: AbortSignal): Promise<StoredArchive>;
 }
 
 /**

@@ -274,7 +274,7 @@ export function createClient(options: ClientOptions = {}): Client {
             attempts: policy.attempts,
             reason: failure.code,
           });
-          await sleep(backoff);
+          await sleep(backoff, outer);
           continue;
         }
         if ((failure.kind === 'expired' || failure.kind === 'not-yet-valid') && !failure.validTo) {
@@ -295,7 +295,7 @@ export function createClient(options: ClientOptions = {}): Client {
         attempts: policy.attempts,
         reason: `HTTP ${response.status}`,
       });
-      await sleep(Math.min(policy.maxDelayMs, hint ?? backoff));
+      await sleep(Math.min(policy.maxDelayMs, hint ?? backoff), outer);
     }
   }
 

@@ -9,8 +9,8 @@ import { deployedCredentials, DocumentError, parseDockerConfig } from '../creden
 import type { Credential } from '../credentials/documents.js';
 import { verifyAll, type VerifyOptions } from '../registry/verify.js';
 import type { Verdict, VerificationPlan } from '../registry/types.js';
-import type { EnabledTarget } from '../run.js';
-import type { Observation, TargetContext, TargetOutcome, TargetResult } from '../targets/types.js';
+import type { EnabledTarget, RunContext } from '../run.js';
+import type { Observation, TargetOutcome, TargetResult } from '../targets/types.js';
 import { auditStatus, type AuditCheck } from './classify.js';
 import { inspectTargets } from './inspect.js';
 
@@ -76,7 +76,7 @@ async function check(
 export async function auditTargets(
   enabled: readonly EnabledTarget[],
   verification: VerificationPlan,
-  context: Omit<TargetContext, 'previous'>,
+  context: RunContext,
   options: AuditOptions = {},
 ): Promise<{ outcomes: Map<string, TargetOutcome>; entries: AuditEntry[] }> {
   const checks = new Map<string, Promise<Checked>>();

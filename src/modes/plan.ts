@@ -1,13 +1,13 @@
 /** `mode: plan`: every place read, nothing written; each reported with what apply would do there. */
-import type { EnabledTarget } from '../run.js';
-import type { TargetContext, TargetOutcome } from '../targets/types.js';
+import type { EnabledTarget, RunContext } from '../run.js';
+import type { TargetOutcome } from '../targets/types.js';
 import { planAction } from './classify.js';
 import { inspectTargets } from './inspect.js';
 
 export function planTargets(
   enabled: readonly EnabledTarget[],
   state: 'present' | 'absent',
-  context: Omit<TargetContext, 'previous'>,
+  context: RunContext,
 ): Promise<Map<string, TargetOutcome>> {
   return inspectTargets(
     enabled,

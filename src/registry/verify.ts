@@ -23,6 +23,7 @@ import type { ImageReference } from './reference.js';
 import { TokenCache, TokenError } from './token.js';
 import type { AuthScheme, Platform, Verdict, VerdictStatus, VerificationPlan } from './types.js';
 import { mapConcurrent } from '../concurrency.js';
+import { DeadlineError } from '../deadline.js';
 
 export const MANIFEST_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -44,6 +45,8 @@ export interface VerifyOptions {
   requestTimeoutMs?: number;
   /** Budget for the whole verification; default 120 s. */
   timeoutMs?: number;
+  /** The caller's deadline for the whole verification, instead of timeoutMs. */
+  signal?: AbortSignal;
   retry?: RetryPolicy;
   /** Use this dispatcher (not closed afterwards) instead of our own. */
   dispatcher?: Dispatcher;
@@ -185,6 +188,14 @@ export function classifyError(
   caGiven = false,
 ): { status: VerdictStatus; message: string } {
   if (error instanceof Failure) return { status: error.status, message: error.message };
+  // The verification deadline passed (the transport's error carries it as its cause).
+  const deadline = error instanceof DeadlineError ? error : (error as { cause?: unknown }).cause;
+  if (deadline instanceof DeadlineError) {
+    return {
+      status: 'unreachable',
+      message: `${what} ${host} did not answer: verification ${deadline.message}`,
+    };
+  }
   const failure = failureOf(error);
   switch (failure.kind) {
     case 'untrusted':
@@ -740,6 +751,20 @@ function pendingVerdict(image: string, registry: string, repository: string, ref
   return { image, registry, repository, reference, status: 'error', authScheme: 'none', message: '', ms: 0 };
 }
 
+/** What verifyAll reports when its deadline passed with checks still running. */
+export function timedOutVerdicts(
+  plan: VerificationPlan,
+  credentials: readonly Credential[],
+  ms: number,
+): Verdict[] {
+  const message = `verification ${new DeadlineError(ms).message}`;
+  const pending =
+    plan.images.length > 0
+      ? plan.images.map((ref) => pendingVerdict(ref.input, ref.domain, ref.repository, ref.reference))
+      : credentials.map((c) => pendingVerdict(c.address.key, c.address.domain, '', ''));
+  return pending.map((v) => ({ ...v, status: 'unreachable', message }));
+}
+
 /** The registries' trust scope: system CAs plus ca-cert, or none with tls-verify: false. */
 export function registryDispatcher(
   plan: Pick<VerificationPlan, 'tlsVerify' | 'caCert'>,
@@ -761,7 +786,7 @@ export async function verifyAll(
   options: VerifyOptions = {},
 ): Promise<Verdict[]> {
   const dispatcher = options.dispatcher ?? registryDispatcher(plan, options);
-  const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000);
+  const signal = options.signal ?? AbortSignal.timeout(options.timeoutMs ?? 120_000);
   const client = createClient({
     dispatcher,
     timeoutMs: options.requestTimeoutMs ?? 15_000,

@@ -5,6 +5,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Inputs } from '../context.js';
+import { orDeadline } from '../deadline.js';
 import { errorMessage, InputError } from '../errors.js';
 import { parseChoice, readPem } from '../plan.js';
 import type { DcosAuth, DcosSession, SecretEncoding } from './dcos/client.js';
@@ -210,6 +211,7 @@ function outcome(plan: DcosPlan, result: TargetResult): TargetOutcome {
 
 async function withSession(
   plan: DcosPlan,
+  signal: AbortSignal,
   act: (session: DcosSession) => Promise<TargetResult['action']>,
   message: (action: TargetResult['action']) => string,
 ): Promise<TargetOutcome> {
@@ -217,6 +219,7 @@ async function withSession(
   const session = new DcosSession({
     url: plan.url,
     auth: plan.auth,
+    signal,
     ...(plan.caCert ? { caCert: plan.caCert } : {}),
   });
   const subject = `${plan.url} ${plan.secretPath}`;
@@ -225,7 +228,8 @@ async function withSession(
     const action = await act(session);
     return outcome(plan, { target: 'dcos', subject, action, message: message(action) });
   } catch (error) {
-    return outcome(plan, { target: 'dcos', subject, action: 'failed', message: errorMessage(error) });
+    const message = errorMessage(orDeadline(error, signal));
+    return outcome(plan, { target: 'dcos', subject, action: 'failed', message });
   } finally {
     await session.close();
   }
@@ -239,13 +243,9 @@ export const dcosTarget = defineTarget<DcosPlan>({
     const auth = plan.auth;
     if (auth.kind === 'token') return [auth.token];
     if (auth.kind === 'password') return [auth.password];
-    // The runner masks line by line: a key read from a file or a service-account JSON was not an
-    // input, so its lines are registered here too (the input itself is masked at read time).
-    const lines = auth.privateKey
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .filter((line) => line.length >= 8 && !/^-----(BEGIN|END) /.test(line));
-    return [auth.privateKey.trim(), ...lines];
+    // A key read from a file or a service-account JSON was not an input: registered here (whole
+    // and line by line), the input itself at read time.
+    return [auth.privateKey];
   },
   present(plan, ctx) {
     if (plan.url.startsWith('http:')) {
@@ -253,6 +253,7 @@ export const dcosTarget = defineTarget<DcosPlan>({
     }
     return withSession(
       plan,
+      ctx.signal,
       (session) => session.upsertSecret(plan.secretPath, ctx.artifacts.document, plan.encoding),
       (action) =>
         `${action === 'unchanged' ? 'already holds' : 'stores'} config.json as a ${plan.encoding} secret`,
@@ -261,15 +262,16 @@ export const dcosTarget = defineTarget<DcosPlan>({
   async inspect(plan, ctx) {
     const { inspectDcos } = await import('./dcos/inspect.js');
     const document = ctx.base.state === 'present' ? ctx.artifacts.document : undefined;
-    return [await inspectDcos(plan, document, ctx.base.credentials)];
+    return [await inspectDcos(plan, document, ctx.base.credentials, ctx.signal)];
   },
   outputs(plan, results) {
     const result = results[0];
     return { dcos: { path: plan.secretPath, action: result?.action, message: result?.message } };
   },
-  absent(plan) {
+  absent(plan, ctx) {
     return withSession(
       plan,
+      ctx.signal,
       (session) => session.deleteSecret(plan.secretPath),
       (action) => (action === 'deleted' ? 'secret removed' : 'no such secret'),
     );

@@ -6,8 +6,9 @@ import type { Target } from './types.js';
 import { uploadTarget } from './upload.js';
 
 /**
- * Every target, in the order they run: later targets read earlier outcomes (Marathon definitions
- * use the upload's fetch URIs and the DC/OS secret path). Adding a target: a file and a line here.
+ * Every target, in the order their results are reported. They run concurrently, except that a
+ * target waits for those named in its `after` (Marathon definitions use the upload's fetch URIs
+ * and the DC/OS secret), which must come before it here. Adding a target: a file and a line here.
  */
 export const targets: readonly Target[] = [
   uploadTarget,

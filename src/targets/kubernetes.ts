@@ -1,6 +1,7 @@
 import type { Inputs } from '../context.js';
 import { renderKubernetesDockerConfigJson, renderKubernetesDockercfg } from '../credentials/documents.js';
 import { InputError } from '../errors.js';
+import { base64Forms } from '../secrets.js';
 import { parseBoolean, parseChoice, parseKeyValues } from '../plan.js';
 import type { KubeEntry, KubeJob, SecretType } from './kubernetes/apply.js';
 import { planKubeconfig } from './kubernetes/kubeconfig.js';
@@ -157,19 +158,19 @@ export const kubernetesTarget = defineTarget<KubernetesPlan>({
   plan: planKubernetes,
   secrets: (plan) => [
     ...plan.kubeconfigSecrets,
-    ...(plan.document ? [plan.document, Buffer.from(plan.document, 'utf8').toString('base64')] : []),
+    ...(plan.document ? [plan.document, ...base64Forms(plan.document)] : []),
   ],
-  async present(plan) {
+  async present(plan, ctx) {
     const { applyKubernetes } = await import('./kubernetes/apply.js');
-    return outcome(await applyKubernetes(plan, plan.document ?? ''));
+    return outcome(await applyKubernetes(plan, plan.document ?? '', { signal: ctx.signal }));
   },
-  async absent(plan) {
+  async absent(plan, ctx) {
     const { applyKubernetes } = await import('./kubernetes/apply.js');
-    return outcome(await applyKubernetes(plan, undefined));
+    return outcome(await applyKubernetes(plan, undefined, { signal: ctx.signal }));
   },
   async inspect(plan, ctx) {
     const { inspectKubernetes } = await import('./kubernetes/inspect.js');
-    return inspectKubernetes(plan, plan.document, ctx.base.credentials);
+    return inspectKubernetes(plan, plan.document, ctx.base.credentials, { signal: ctx.signal });
   },
   outputs(plan, results) {
     return {

@@ -180,10 +180,14 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
 
 /** The archive URI to reference: the first upload destination that did not fail. */
 function chooseFetchUri(plan: MarathonPlan, ctx: TargetContext): string | undefined {
-  const upload = ctx.previous.get('upload')?.outputs;
+  const previous = ctx.previous.get('upload');
+  const upload = previous?.outputs;
   const uris = upload?.['fetch-uris'];
   const uploaded = upload?.['uploaded'];
-  if (!Array.isArray(uris)) return plan.fetchUris[0];
+  // An upload that failed as a whole (it threw, or ran past its deadline) reports no URIs.
+  if (!Array.isArray(uris)) {
+    return previous?.results.some((r) => r.action === 'failed') ? undefined : plan.fetchUris[0];
+  }
   return (uris as string[]).find((_uri, i) => {
     const entry = Array.isArray(uploaded) ? (uploaded[i] as { result?: string } | undefined) : undefined;
     return entry?.result !== 'failed';
@@ -261,6 +265,7 @@ function skipped(plan: MarathonPlan, message: string): TargetOutcome {
 
 export const marathonTarget = defineTarget<MarathonPlan>({
   name: 'marathon',
+  after: ['upload', 'dcos'],
   plan: planMarathon,
 
   async present(plan, ctx) {

@@ -11,7 +11,9 @@ import {
   type Client as Transport,
 } from '../http/transport.js';
 import type { Credential } from '../credentials/documents.js';
-import { errorMessage, InputError, redact, TargetError } from '../errors.js';
+import { orDeadline } from '../deadline.js';
+import { errorMessage, InputError, TargetError } from '../errors.js';
+import { redact } from '../secrets.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
 const DEFAULT_API_URL = 'https://api.rapyuta.io';
@@ -222,7 +224,7 @@ class ApiError extends TargetError {
 }
 
 /** The API's `error` text (what the SDK shows), else the raw body, shortened and scrubbed. */
-function detail(text: string, status: number, secrets: readonly string[]): string {
+function detail(text: string, status: number): string {
   let message = '';
   try {
     const json: unknown = JSON.parse(text);
@@ -234,7 +236,7 @@ function detail(text: string, status: number, secrets: readonly string[]): strin
     // Not JSON: fall back to the raw text below.
   }
   if (message === '') message = text.replace(/\s+/g, ' ').trim();
-  message = redact(message, secrets, 300);
+  message = redact(message, 300);
   return message === '' ? `HTTP ${status}` : message;
 }
 
@@ -251,13 +253,6 @@ class Client {
     private readonly plan: RapyutaPlan,
     private readonly transport: Transport,
   ) {}
-
-  private get secrets(): string[] {
-    return [
-      this.plan.token,
-      ...this.plan.secrets.flatMap((s) => (s.credential ? [s.credential.password] : [])),
-    ];
-  }
 
   /**
    * One logical call with the transport's retries; other statuses return. A repeated POST is safe:
@@ -281,16 +276,13 @@ class Client {
       });
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
-      throw new ApiError(
-        `rapyuta.io ${method} ${path} failed: ${redact(error.message, this.secrets, 300)}`,
-        undefined,
-      );
+      throw new ApiError(`rapyuta.io ${method} ${path} failed: ${redact(error.message, 300)}`, undefined);
     }
     const text = response.body.toString('utf8');
     const status = response.status;
     if (isTransientStatus(status)) {
       throw new ApiError(
-        `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status, this.secrets)}`,
+        `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status)}`,
         status,
       );
     }
@@ -301,7 +293,7 @@ class Client {
   refuse(method: string, path: string, response: ApiResponse): ApiError {
     const { status, text } = response;
     return new ApiError(
-      `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status, this.secrets)}${hint(status)}`,
+      `rapyuta.io answered ${status} to ${method} ${path}: ${detail(text, status)}${hint(status)}`,
       status,
     );
   }
@@ -410,6 +402,7 @@ function summary(action: Action, secret: RapyutaSecretPlan): string {
 function transportFor(plan: RapyutaPlan, ctx: TargetContext) {
   const { attempts = 3, baseMs = 250, maxMs = 5000 } = plan.retry ?? {};
   return createClient({
+    signal: ctx.signal,
     what: 'rapyuta.io',
     timeoutMs: REQUEST_TIMEOUT_MS,
     retry: { attempts, baseMs, maxDelayMs: maxMs },
@@ -438,7 +431,7 @@ async function withClient(
         message = summary(action, secret);
       } catch (error) {
         action = 'failed';
-        message = errorMessage(error);
+        message = errorMessage(orDeadline(error, ctx.signal));
       }
       results.push({ target: 'rapyuta', subject: secret.name, action, message });
       report.push({ name: secret.name, registry: secret.registry, action, message });

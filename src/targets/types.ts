@@ -55,9 +55,15 @@ export interface TargetContext {
   artifacts: Artifacts;
   /** The per-run directory under RUNNER_TEMP (0700), removed by the post step. */
   runDir: string;
-  /** Outcomes of targets that ran earlier in registration order, by target name. */
+  /** Outcomes of the targets named in this target's `after`, by target name. */
   previous: ReadonlyMap<string, TargetOutcome>;
+  /** Redacting log lines (src/sink.ts), shown as this target's group when it ends. */
   log: Pick<typeof core, 'info' | 'warning' | 'debug'>;
+  /**
+   * This target's deadline (the `timeout` input), aborted with a DeadlineError: pass it to every
+   * request and retry. A target still running shortly after it aborts is reported as timed out.
+   */
+  signal: AbortSignal;
 }
 
 /**
@@ -97,8 +103,13 @@ export interface Observation {
  */
 export interface Target<P = unknown> {
   name: string;
+  /**
+   * Targets whose outcomes this one reads in `ctx.previous` (registered before it): it starts
+   * once they have ended. Every other target runs concurrently with the rest.
+   */
+  after?: readonly string[];
   plan(inputs: Inputs, base: BasePlan): P | undefined;
-  /** Secret values in the plan (tokens, signed-URL queries…) that must be masked before any use. */
+  /** Secret values in the plan (tokens, signed-URL queries…), registered before any use. */
   secrets?(plan: P): string[];
   present(plan: P, ctx: TargetContext): Promise<TargetOutcome>;
   absent(plan: P, ctx: TargetContext): Promise<TargetOutcome>;

@@ -1,5 +1,6 @@
 import { destinationKinds } from '../destinations/index.js';
 import type { Destination, FetchScheme } from '../destinations/types.js';
+import { orDeadline } from '../deadline.js';
 import { errorMessage, InputError } from '../errors.js';
 import { parseChoice } from '../plan.js';
 import { defineTarget, type Observation, type TargetResult } from './types.js';
@@ -58,10 +59,11 @@ export const uploadTarget = defineTarget<UploadPlan>({
     const results = await Promise.all(
       plan.destinations.map(async (d): Promise<TargetResult> => {
         try {
-          const action = await d.put(archive);
+          const action = await d.put(archive, ctx.signal);
           return { target: 'upload', subject: d.display, action, message: `sha256 ${archive.sha256}` };
         } catch (error) {
-          return { target: 'upload', subject: d.display, action: 'failed', message: errorMessage(error) };
+          const message = errorMessage(orDeadline(error, ctx.signal));
+          return { target: 'upload', subject: d.display, action: 'failed', message };
         }
       }),
     );
@@ -80,7 +82,7 @@ export const uploadTarget = defineTarget<UploadPlan>({
     return Promise.all(
       plan.destinations.map(async (d): Promise<Observation> => {
         try {
-          return observeArchive(d.display, await d.read(), desired, ctx.base.credentials);
+          return observeArchive(d.display, await d.read(ctx.signal), desired, ctx.base.credentials);
         } catch (error) {
           return { subject: d.display, found: 'failed', message: errorMessage(error) };
         }
@@ -96,14 +98,15 @@ export const uploadTarget = defineTarget<UploadPlan>({
       : { uploaded, 'fetch-uris': plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)) };
   },
 
-  async absent(plan) {
+  async absent(plan, ctx) {
     const results = await Promise.all(
       plan.destinations.map(async (d): Promise<TargetResult> => {
         try {
-          const action = await d.remove();
+          const action = await d.remove(ctx.signal);
           return { target: 'upload', subject: d.display, action, message: '' };
         } catch (error) {
-          return { target: 'upload', subject: d.display, action: 'failed', message: errorMessage(error) };
+          const message = errorMessage(orDeadline(error, ctx.signal));
+          return { target: 'upload', subject: d.display, action: 'failed', message };
         }
       }),
     );

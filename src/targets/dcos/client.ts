@@ -2,10 +2,9 @@
  * A small client for the DC/OS IAM login and the Enterprise secret store, on the shared transport
  * with its own trust scope: the cluster CA (dcos-ca-cert) applies to these requests only.
  */
-import * as core from '@actions/core';
 import { createPrivateKey } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { redact, TargetError } from '../../errors.js';
+import { TargetError } from '../../errors.js';
 import {
   createClient,
   DEFAULT_RETRY,
@@ -14,6 +13,7 @@ import {
   type Client,
   type HttpMethod,
 } from '../../http/transport.js';
+import { redact, registerSecret } from '../../secrets.js';
 
 /** Retry tuning; tests shorten the backoff. */
 export interface RetryOptions {
@@ -49,7 +49,7 @@ const LOGIN_PATH = '/acs/api/v1/auth/login';
 const LOGIN_JWT_LIFETIME_S = 5 * 60;
 
 /** `{title, description, code}` of an IAM / secrets error body, secrets scrubbed, kept short. */
-function describe(body: Buffer, scrub: readonly string[]): string {
+function describe(body: Buffer): string {
   let text = '';
   try {
     const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
@@ -60,14 +60,13 @@ function describe(body: Buffer, scrub: readonly string[]): string {
   } catch {
     // Not JSON (an HTML page from a proxy…): say nothing rather than dump it.
   }
-  return redact(text, scrub, 200);
+  return redact(text, 200);
 }
 
 /** An authenticated session: every request carries `Authorization: token=<token>`. */
 export class DcosSession {
   private token = '';
   private readonly client: Client;
-  private readonly scrub: string[];
 
   constructor(
     private readonly connection: DcosConnection,
@@ -84,8 +83,6 @@ export class DcosSession {
         maxDelayMs: retry.maxMs ?? DEFAULT_RETRY.maxDelayMs,
       },
     });
-    const auth = connection.auth;
-    this.scrub = [auth.kind === 'token' ? auth.token : auth.kind === 'password' ? auth.password : ''];
   }
 
   async close(): Promise<void> {
@@ -122,16 +119,12 @@ export class DcosSession {
       .trim()
       .toLowerCase();
     if (isTransientStatus(res.status)) {
-      const detail = describe(res.body, this.allSecrets());
+      const detail = describe(res.body);
       throw new TargetError(
         `DC/OS answered ${method} ${path.split('?')[0]} with ${res.status}${detail ? ` (${detail})` : ''}`,
       );
     }
     return { status: res.status, contentType, body: res.body };
-  }
-
-  private allSecrets(): string[] {
-    return [...this.scrub, this.token];
   }
 
   private authorized(extra: Record<string, string> = {}): Record<string, string> {
@@ -154,7 +147,7 @@ export class DcosSession {
         .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
         .setExpirationTime(Math.floor(Date.now() / 1000) + LOGIN_JWT_LIFETIME_S)
         .sign(key);
-      this.scrub.push(jwt);
+      registerSecret(jwt);
       body = { uid: auth.uid, token: jwt };
     }
     const res = await this.send(
@@ -163,7 +156,7 @@ export class DcosSession {
       { 'content-type': 'application/json' },
       JSON.stringify(body),
     );
-    const detail = describe(res.body, this.allSecrets());
+    const detail = describe(res.body);
     const how = auth.kind === 'password' ? 'dcos-password' : 'dcos-private-key';
     if (res.status === 401 || res.status === 403) {
       throw new TargetError(
@@ -190,7 +183,7 @@ export class DcosSession {
     if (typeof token !== 'string' || token === '') {
       throw new TargetError('DC/OS login answered 200 without a token: is dcos-url the cluster URL?');
     }
-    core.setSecret(token);
+    registerSecret(token);
     this.token = token;
   }
 
@@ -201,7 +194,7 @@ export class DcosSession {
 
   /** A 401/403/other failure on the secret store, worded for the user. */
   private failure(res: Response, op: string, path: string): TargetError {
-    const detail = describe(res.body, this.allSecrets());
+    const detail = describe(res.body);
     const suffix = detail ? `: ${detail}` : '';
     if (res.status === 401) {
       const which =

@@ -22,12 +22,14 @@ export async function inspectDcos(
   plan: DcosPlan,
   document: string | undefined,
   credentials: readonly Credential[],
+  signal?: AbortSignal,
 ): Promise<Observation> {
   const subject = `${plan.url} ${plan.secretPath}`;
   const session = new DcosSession({
     url: plan.url,
     auth: plan.auth,
     ...(plan.caCert ? { caCert: plan.caCert } : {}),
+    ...(signal ? { signal } : {}),
   });
   try {
     await session.login();

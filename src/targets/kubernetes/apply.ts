@@ -7,6 +7,7 @@
    client-node's model classes are plain data: its ObjectSerializer maps them by type name, never by prototype. */
 import { createHash } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
+import { orDeadline } from '../../deadline.js';
 import { errorMessage, TargetError } from '../../errors.js';
 import { proxyFor } from '../../http/proxy.js';
 import { sleep, withRetries, type RetryOptions } from '../../retry.js';
@@ -54,7 +55,13 @@ export interface KubeOptions {
   serviceAccountWaitMs?: number;
   /** Deadline of each API request (default 30 s). */
   requestTimeoutMs?: number;
+  /** The target's deadline: every request, retry and wait stops when it aborts. */
+  signal?: AbortSignal;
 }
+
+/** A failure's message; once the deadline has passed, the deadline's. */
+const failureMessage = (error: unknown, options: KubeOptions): string =>
+  errorMessage(orDeadline(error, options.signal));
 
 export const TYPES: Record<SecretType, { type: string; key: string }> = {
   dockerconfigjson: { type: 'kubernetes.io/dockerconfigjson', key: '.dockerconfigjson' },
@@ -171,6 +178,9 @@ function describe(error: unknown, call: Call): KubeCallError {
     ) {
       // Not RBAC: the NamespaceLifecycle admission plugin (a PR preview closed and reopened quickly).
       message = `namespace ${call.namespace} is being deleted (terminating), so nothing new can be created in it: run again once it is gone`;
+    } else if (code === 403 && status.message?.startsWith('admission webhook ')) {
+      // Not RBAC: a validating admission webhook (a policy engine) denied the write.
+      message = `${call.verb} ${call.resource} ${scope(call)} was denied by policy: ${status.message}`;
     } else if (code === 403) {
       message = `forbidden: the credentials need '${call.verb}' on ${call.resource} ${scope(call)}${detail ? ` (${status.message})` : ''}`;
     } else {
@@ -214,6 +224,7 @@ async function call<T>(options: KubeOptions, what: Call, operation: () => Promis
       ...options.retry,
       retryable: isRetryable,
       delayHint: (error) => (error instanceof KubeCallError ? error.retryAfterMs : undefined),
+      ...(options.signal ? { signal: options.signal } : {}),
     },
   );
 }
@@ -287,7 +298,12 @@ export function withEnvironmentProxy(kc: k8s.KubeConfig, cluster: k8s.Cluster | 
   return proxied;
 }
 
-export function clientFor(source: KubeconfigSource, context: string, timeoutMs: number): k8s.CoreV1Api {
+export function clientFor(
+  source: KubeconfigSource,
+  context: string,
+  timeoutMs: number,
+  deadline: AbortSignal | undefined,
+): k8s.CoreV1Api {
   const kc = loadKubeconfig(source);
   kc.setCurrentContext(context);
   const cluster = withEnvironmentProxy(kc, kc.getCurrentCluster());
@@ -300,7 +316,8 @@ export function clientFor(source: KubeconfigSource, context: string, timeoutMs: 
       {
         pre: (request) => {
           request.setHeaderParam('User-Agent', 'pull-credentials');
-          request.setSignal(AbortSignal.timeout(timeoutMs));
+          const timeout = AbortSignal.timeout(timeoutMs);
+          request.setSignal(deadline ? AbortSignal.any([timeout, deadline]) : timeout);
           return Promise.resolve(request);
         },
         post: (response) => Promise.resolve(response),
@@ -433,8 +450,8 @@ async function linkServiceAccount(
     );
     if (!sa) {
       // A new namespace's `default` account is created by the controller manager shortly after.
-      if (Date.now() < waitUntil) {
-        await sleep(250);
+      if (Date.now() < waitUntil && !s.options.signal?.aborted) {
+        await sleep(250, s.options.signal);
         continue;
       }
       return 'missing';
@@ -480,7 +497,7 @@ async function linkAll(
       if (result === 'patched') patched.push(account);
       if (result === 'missing' && mode === 'add') problems.push(`serviceaccount ${account} not found`);
     } catch (error) {
-      problems.push(`serviceaccount ${account}: ${errorMessage(error)}`);
+      problems.push(`serviceaccount ${account}: ${failureMessage(error, s.options)}`);
     }
   }
   return { patched, problems };
@@ -500,7 +517,7 @@ async function presentOne(s: Session, job: KubeJob, namespace: string, desired: 
     ({ action, namespaceCreated } = await upsertSecret(s, job, namespace, desired));
     message = `secret ${job.secretName} ${action}${namespaceCreated ? ' (namespace created)' : ''}`;
   } catch (error) {
-    return { ...entry, action: 'failed', message: errorMessage(error) };
+    return { ...entry, action: 'failed', message: failureMessage(error, s.options) };
   }
   const { patched, problems } = await linkAll(s, job, namespace, 'add', namespaceCreated);
   if (problems.length > 0) {
@@ -554,7 +571,7 @@ async function absentOne(s: Session, job: KubeJob, namespace: string): Promise<K
     if (!action)
       throw new TargetError(`secret ${name} in namespace ${namespace} kept changing underneath; run again`);
   } catch (error) {
-    return { ...entry, action: 'failed', message: errorMessage(error) };
+    return { ...entry, action: 'failed', message: failureMessage(error, s.options) };
   }
   const { patched, problems } = await linkAll(s, job, namespace, 'remove', false);
   const message = `secret ${name} ${action === 'deleted' ? 'deleted' : 'not present'}${accountsNote(patched, 'remove')}`;
@@ -577,7 +594,7 @@ export async function applyKubernetes(
   for (const context of job.contexts) {
     try {
       sessions.set(context, {
-        api: clientFor(job.source, context, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+        api: clientFor(job.source, context, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, options.signal),
         context,
         options,
       });
@@ -604,7 +621,8 @@ export async function applyKubernetes(
           ? await presentOne(session, job, namespace, desired)
           : await absentOne(session, job, namespace);
       } catch (error) {
-        return { context, namespace, secret: job.secretName, action: 'failed', message: errorMessage(error) };
+        const message = failureMessage(error, options);
+        return { context, namespace, secret: job.secretName, action: 'failed', message };
       }
     },
   );

@@ -177,7 +177,7 @@ export async function inspectKubernetes(
   for (const context of job.contexts) {
     try {
       sessions.set(context, {
-        api: clientFor(job.source, context, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+        api: clientFor(job.source, context, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, options.signal),
         context,
         options,
       });
