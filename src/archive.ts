@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { Header } from 'tar';
+import { Header } from 'tar/header';
 import type { ConfigFormat } from './credentials/documents.js';
 
 const BLOCK = 512;

@@ -15,6 +15,11 @@ export interface Inputs {
   password: string;
   email: string;
   registries: string;
+  /** Cloud identities (src/identity/): auth, min-lifetime, azure-client-id, azure-tenant-id. */
+  auth: string;
+  minLifetime: string;
+  azureClientId: string;
+  azureTenantId: string;
   configFormat: string;
   exportDockerConfig: string;
   state: string;
@@ -79,6 +84,8 @@ const SECRET_DOCUMENT_INPUTS = ['dcos-private-key', 'kubeconfig'] as const;
 
 export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   registry: 'docker.io',
+  auth: 'auto',
+  'min-lifetime': '1h',
   'config-format': 'config.json',
   'export-docker-config': 'false',
   state: 'present',
@@ -154,6 +161,10 @@ export function getInputs(): Inputs {
     password: text('password'),
     email: text('email'),
     registries: core.getInput('registries'),
+    auth: text('auth'),
+    minLifetime: text('min-lifetime'),
+    azureClientId: text('azure-client-id'),
+    azureTenantId: text('azure-tenant-id'),
     configFormat: text('config-format'),
     exportDockerConfig: text('export-docker-config'),
     state: text('state'),

@@ -9,6 +9,8 @@ import { AddressError, parseRegistry } from './credentials/address.js';
 import type { ConfigFormat, Credential } from './credentials/documents.js';
 import { parseRegistriesDocument } from './credentials/registries-yaml.js';
 import { InputError } from './errors.js';
+import { isJsonDocumentPassword, normaliseJsonPassword } from './identity/gcp/json-key.js';
+import { resolveAuth, singleRegistryMints } from './identity/plan.js';
 import { parseImageReference, ReferenceError } from './registry/reference.js';
 import type { Platform, VerificationPlan } from './registry/types.js';
 import type { BasePlan } from './targets/types.js';
@@ -91,6 +93,8 @@ interface RawCredential {
   username: string;
   password: string;
   email: string;
+  /** `auth` (identity/plan.ts): a typed password, or a credential minted from a cloud identity. */
+  auth: string;
 }
 
 function credentialFrom(input: string, raw: RawCredential): Credential {
@@ -105,6 +109,20 @@ function credentialFrom(input: string, raw: RawCredential): Credential {
   }
   const where = input === 'registries' ? ` (registry ${address.key})` : '';
   const field = (name: string) => (input === 'registries' ? `registries[].${name}` : name);
+  const email = raw.email.trim();
+  if (email !== '' && (CONTROL.test(email) || !/^[^\s@]+@[^\s@]+$/.test(email))) {
+    throw new InputError(field('email'), `'${email}' is not an e-mail address${where}`);
+  }
+  const auth = resolveAuth(field('auth'), raw.auth, raw.password, address);
+  if (auth !== 'password') {
+    if (raw.username.trim() !== '') {
+      throw new InputError(
+        field('username'),
+        `is set, but auth ${auth} mints the user name too${where}: remove it`,
+      );
+    }
+    return { address, username: '', password: '', auth, ...(email ? { email } : {}) };
+  }
   if (raw.username.trim() === '') throw new InputError(field('username'), `is empty${where}`);
   if (raw.username.includes(':')) {
     throw new InputError(field('username'), `must not contain ':' (Basic auth cannot express it)${where}`);
@@ -115,17 +133,17 @@ function credentialFrom(input: string, raw: RawCredential): Credential {
   if (raw.password.trim() === '') {
     throw new InputError(field('password'), `is empty or white space only: pass the registry secret${where}`);
   }
-  if (CONTROL.test(raw.password)) {
+  // A multi-line password is accepted as a JSON document only (a service-account key for _json_key).
+  const jsonDocument = CONTROL.test(raw.password) && isJsonDocumentPassword(raw.password);
+  if (CONTROL.test(raw.password) && !jsonDocument) {
     throw new InputError(
       field('password'),
-      `contains a newline or control character: store the secret without a trailing newline${where}`,
+      `contains a newline or control character: store the secret without a trailing newline ` +
+        `(a multi-line password must be a JSON document, e.g. a service-account key for _json_key)${where}`,
     );
   }
-  const email = raw.email.trim();
-  if (email !== '' && (CONTROL.test(email) || !/^[^\s@]+@[^\s@]+$/.test(email))) {
-    throw new InputError(field('email'), `'${email}' is not an e-mail address${where}`);
-  }
-  return { address, username: raw.username, password: raw.password, ...(email ? { email } : {}) };
+  const password = jsonDocument ? normaliseJsonPassword(raw.password) : raw.password;
+  return { address, username: raw.username, password, ...(email ? { email } : {}) };
 }
 
 function stringField(entry: Record<string, unknown>, key: string, index: number): string {
@@ -161,7 +179,7 @@ export function parseRegistriesYaml(text: string): RawCredential[] {
     }
     const entry = item as Record<string, unknown>;
     const unknownKeys = Object.keys(entry).filter(
-      (k) => !['registry', 'username', 'password', 'email'].includes(k),
+      (k) => !['registry', 'username', 'password', 'email', 'auth'].includes(k),
     );
     if (unknownKeys.length > 0) {
       throw new InputError('registries', `entry ${index + 1} has unknown key(s) ${unknownKeys.join(', ')}`);
@@ -173,21 +191,34 @@ export function parseRegistriesYaml(text: string): RawCredential[] {
       username: stringField(entry, 'username', index),
       password: stringField(entry, 'password', index),
       email: stringField(entry, 'email', index),
+      auth: stringField(entry, 'auth', index),
     };
   });
 }
 
+/** Whether the single-registry inputs give a credential (typed, or minted with `auth`); it comes first. */
+export function singleRegistryGiven(inputs: Inputs): boolean {
+  return (
+    inputs.username !== '' ||
+    inputs.password !== '' ||
+    singleRegistryMints(inputs.auth, inputs.registry, parseRegistry)
+  );
+}
+
 export function planCredentials(inputs: Inputs, state: 'present' | 'absent'): Credential[] {
   const credentials: Credential[] = [];
-  const single = inputs.username !== '' || inputs.password !== '';
+  const single = singleRegistryGiven(inputs);
   if (single) {
-    if (inputs.username === '') throw new InputError('username', 'is empty but password is set');
+    if (inputs.username === '' && inputs.password !== '') {
+      throw new InputError('username', 'is empty but password is set');
+    }
     credentials.push(
       credentialFrom('registry', {
         registry: inputs.registry,
         username: inputs.username,
         password: inputs.password,
         email: inputs.email,
+        auth: inputs.auth,
       }),
     );
   }
@@ -211,7 +242,8 @@ export function planCredentials(inputs: Inputs, state: 'present' | 'absent'): Cr
   if (credentials.length === 0 && state === 'present') {
     throw new InputError(
       'username',
-      'no credentials given: set username and password (from secrets), or the registries list',
+      'no credentials given: set username and password (from secrets), the registries list, ' +
+        'or auth for a cloud registry',
     );
   }
   return credentials;

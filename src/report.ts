@@ -7,6 +7,7 @@ type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
 import type { AuditEntry } from './modes/audit.js';
 import { isChange } from './modes/classify.js';
 import type { Mode } from './plan.js';
+import { earliestExpiry, type CredentialLifetime } from './identity/lifetime.js';
 import type { Verdict } from './registry/types.js';
 import { redact } from './secrets.js';
 import * as sink from './sink.js';
@@ -22,6 +23,8 @@ export interface RunReport {
   archive?: { path: string; sha256: string };
   verification?: { mode: 'fail' | 'warn' | 'off'; verdicts: Verdict[] };
   outcomes: Map<string, TargetOutcome>;
+  /** Each registry's credential kind and expiry (present runs). */
+  lifetimes?: CredentialLifetime[];
   /** Set when verification stopped the run before any target was written. */
   blockedByVerification?: boolean;
   /** mode audit: every place's finding, and whether broken or missing places fail the step. */
@@ -71,6 +74,7 @@ function shortDigest(digest?: string): string {
 }
 
 export function setOutputs(report: RunReport): void {
+  if (report.lifetimes) sink.setOutput('expires-at', earliestExpiry(report.lifetimes)?.toISOString() ?? '');
   if (report.configPath) sink.setOutput('docker-config', report.configPath);
   if (report.configDir) sink.setOutput('docker-config-dir', report.configDir);
   if (report.archive) {
@@ -161,6 +165,18 @@ export async function writeSummary(report: RunReport): Promise<void> {
   }
   if (report.registries.length > 0) {
     s.addRaw(`<p>Registries: ${report.registries.map(code).join(', ')}</p>`, true);
+  }
+  if (report.lifetimes && report.lifetimes.length > 0) {
+    s.addTable(
+      table(
+        ['Registry', 'Credential', 'Expires'],
+        report.lifetimes.map((l) => [
+          code(l.registry),
+          escapeHtml(`${l.kind}${l.minted ? ' (minted)' : ''}`),
+          l.expiresAt ? l.expiresAt.toISOString() : l.jobScoped ? 'when the job ends' : 'does not expire',
+        ]),
+      ),
+    );
   }
   const files: string[][] = [];
   if (report.configPath) files.push(['docker config', code(report.configPath)]);

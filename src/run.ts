@@ -13,6 +13,8 @@ import { documentFileName, renderDocument } from './credentials/documents.js';
 import { graceFor, orDeadline, raceDeadline, startDeadline } from './deadline.js';
 import { errorMessage, TargetError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
+import { provideCredentials } from './identity/mint.js';
+import { planIdentity, type IdentityPlan } from './identity/plan.js';
 import { buildPlan, type Plan } from './plan.js';
 import { timedOutVerdicts, verifyAll } from './registry/verify.js';
 import type { Verdict } from './registry/types.js';
@@ -29,14 +31,15 @@ export interface EnabledTarget {
 }
 
 /** Validates everything, including every target's inputs, before anything is written. */
-function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[] } {
+function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[]; identity: IdentityPlan } {
   const plan = buildPlan(inputs);
+  const identity = planIdentity(inputs);
   const enabled: EnabledTarget[] = [];
   for (const target of targets) {
     const targetPlan = target.plan(inputs, plan);
     if (targetPlan !== undefined) enabled.push({ target, plan: targetPlan });
   }
-  return { plan, enabled };
+  return { plan, enabled, identity };
 }
 
 /** The documents in memory only: audit compares them with what is deployed and writes no file. */
@@ -201,7 +204,9 @@ export async function main(): Promise<void> {
   markMain();
   // Reading the inputs masks every secret among them: nothing is logged before that.
   const inputs = getInputs();
-  const { plan, enabled } = await core.group('Validating inputs', () => Promise.resolve(planAll(inputs)));
+  const { plan, enabled, identity } = await core.group('Validating inputs', () =>
+    Promise.resolve(planAll(inputs)),
+  );
   for (const { target, plan: targetPlan } of enabled) {
     for (const secret of target.secrets?.(targetPlan) ?? []) registerSecret(secret);
   }
@@ -216,15 +221,15 @@ export async function main(): Promise<void> {
   const { timeoutMs } = plan;
 
   if (plan.mode === 'audit') {
-    // Reads only: not even the local documents are written. A min-lifetime input, where credentials
-    // carry an expiry, is passed as auditTargets' options.minLifetimeMs (default 1 h).
+    // Reads only: not even the local documents are written. A stored credential expiring sooner
+    // than min-lifetime is `expiring`.
     const artifacts = renderArtifacts(plan);
-    const audit = await auditTargets(enabled, plan.verification, {
-      base: plan,
-      artifacts,
-      runDir,
-      timeoutMs,
-    });
+    const audit = await auditTargets(
+      enabled,
+      plan.verification,
+      { base: plan, artifacts, runDir, timeoutMs },
+      { minLifetimeMs: identity.minLifetimeMs },
+    );
     report.outcomes = audit.outcomes;
     report.audit = audit.entries;
     report.auditFails = plan.verification.mode === 'fail';
@@ -232,6 +237,17 @@ export async function main(): Promise<void> {
     const artifacts: Artifacts = { document: '', configPath: '', configDir: '' };
     report.outcomes = await shipOrPlan(plan, enabled, 'absent', { base: plan, artifacts, runDir, timeoutMs });
   } else {
+    // Cloud identities become credentials here, used from now on exactly as typed ones.
+    const names = enabled.map((e) => e.target.name);
+    report.lifetimes = await provideCredentials(plan.credentials, identity, plan.verification, names);
+    // Target plans made before minting hold empty minted passwords (Kubernetes renders its secret
+    // there): plan them again, as pure functions of the now complete credentials.
+    if (plan.credentials.some((c) => c.auth)) {
+      for (const entry of enabled) {
+        entry.plan = entry.target.plan(inputs, plan);
+        for (const secret of entry.target.secrets?.(entry.plan) ?? []) core.setSecret(secret);
+      }
+    }
     const artifacts = await core.group('Writing credentials', () => writeDocuments(plan, runDir));
     Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
     if (artifacts.archive) report.archive = artifacts.archive;

@@ -6,6 +6,7 @@
  * `redact` removes every form from text a server supplied before anything shows or keeps it.
  */
 import * as core from '@actions/core';
+import { isJsonDocumentPassword, jsonPasswordForms, normaliseJsonPassword } from './identity/gcp/json-key.js';
 
 /**
  * Lines of a multi-line secret (and the trimmed form of a padded one) shorter than this are not
@@ -84,9 +85,15 @@ export function registerSecret(value: string): void {
 export function registerCredential(username: string, password: string): void {
   if (password.trim() === '') return;
   registerSecret(password);
+  // A JSON-document password (a service-account key): its multi-line string values (the private
+  // key) too, and `user:pass` of the form written, one trailing newline dropped.
+  const jsonDocument = isJsonDocumentPassword(password);
+  if (jsonDocument) for (const form of jsonPasswordForms(password)) registerForms(form);
   if (username === '') return;
-  registerForms(`${username}:${password}`);
-  for (const form of base64Forms(`${username}:${password}`)) registerForms(form);
+  for (const form of new Set(jsonDocument ? [password, normaliseJsonPassword(password)] : [password])) {
+    registerForms(`${username}:${form}`);
+    for (const encoded of base64Forms(`${username}:${form}`)) registerForms(encoded);
+  }
 }
 
 /**

@@ -27,6 +27,10 @@ export function warning(message: string | Error, properties?: Properties): void 
   core.warning(text(message), safeProperties(properties));
 }
 
+export function notice(message: string, properties?: Properties): void {
+  core.notice(text(message), safeProperties(properties));
+}
+
 export function error(message: string | Error, properties?: Properties): void {
   core.error(text(message), safeProperties(properties));
 }

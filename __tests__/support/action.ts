@@ -155,3 +155,16 @@ export function listFiles(dir: string): string[] {
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .map((d) => path.relative(dir, path.join(d.parentPath, d.name)));
 }
+
+/** The `status` of each verdict in the `verification` output. */
+export function verdictStatuses(run: ActionRun): string[] {
+  return (JSON.parse(run.outputs['verification'] ?? '[]') as { status: string }[]).map((v) => v.status);
+}
+
+/** The `user:password` a written config.json holds for a registry key. */
+export function configAuth(configPath: string, key: string): string {
+  const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as {
+    auths: Record<string, { auth: string }>;
+  };
+  return Buffer.from(config.auths[key]?.auth ?? '', 'base64').toString('utf8');
+}

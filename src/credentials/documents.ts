@@ -1,3 +1,4 @@
+import type { MintAuth } from '../identity/types.js';
 import { DOCKER_HUB_DOMAIN, DOCKER_HUB_KEY, type RegistryAddress } from './address.js';
 
 /** One registry's credentials, validated by plan.ts. */
@@ -6,6 +7,8 @@ export interface Credential {
   username: string;
   password: string;
   email?: string;
+  /** Set when the credential is minted from a cloud identity (username/password filled in then). */
+  auth?: MintAuth;
 }
 
 export type ConfigFormat = 'config.json' | 'dockercfg';

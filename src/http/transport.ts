@@ -23,7 +23,8 @@
  * - Deadlines: `signal` (the caller's, never retried once aborted) and `timeoutMs` per attempt.
  */
 import * as tls from 'node:tls';
-import { EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, request as undiciRequest } from './undici.js';
 import { parseRetryAfter, sleep } from '../retry.js';
 import {
   classifyTransportError,

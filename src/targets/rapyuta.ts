@@ -13,6 +13,7 @@ import {
 import type { Credential } from '../credentials/documents.js';
 import { orDeadline } from '../deadline.js';
 import { errorMessage, InputError, TargetError } from '../errors.js';
+import { singleRegistryGiven } from '../plan.js';
 import { redact } from '../secrets.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
@@ -181,8 +182,8 @@ export function planRapyuta(
   const names = planNames(inputs, credentials.length, state);
 
   if (state === 'present') {
-    // plan.ts puts the single-registry credential first when username/password are given.
-    const single = inputs.username !== '' || inputs.password !== '';
+    // plan.ts puts the single-registry credential first when it is given.
+    const single = singleRegistryGiven(inputs);
     credentials.forEach((credential, i) => {
       if (credential.email === undefined || credential.email === '') {
         const fromSingle = single && i === 0;

@@ -1,0 +1,2 @@
+import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);
+import{TargetError}from"./chunk-U7W6GSMZ.js";import{__name}from"./chunk-6ILAPVQB.js";var AUTH_CHOICES=["auto","password","aws","aws-public","gcp","azure"],MintError=class extends TargetError{static{__name(this,"MintError")}constructor(message){super(message),this.name="MintError"}};export{AUTH_CHOICES,MintError};

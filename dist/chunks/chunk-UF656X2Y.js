@@ -1,2 +1,0 @@
-import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);
-import{__name}from"./chunk-6ILAPVQB.js";async function mapConcurrent(items,limit,work){let results=new Array(items.length),next=0,worker=__name(async()=>{for(;next<items.length;){let index=next++;results[index]=await work(items[index])}},"worker");return await Promise.all(Array.from({length:Math.min(limit,items.length)},worker)),results}__name(mapConcurrent,"mapConcurrent");export{mapConcurrent};

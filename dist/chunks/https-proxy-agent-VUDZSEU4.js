@@ -1,0 +1,2 @@
+import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);
+import{require_dist2 as require_dist}from"./chunk-TLAOH2R6.js";import"./chunk-QF4IUSHG.js";import{__esm,__toESM}from"./chunk-6ILAPVQB.js";var import_https_proxy_agent,init_https_proxy_agent=__esm({"src/http/https-proxy-agent.ts"(){import_https_proxy_agent=__toESM(require_dist())}});init_https_proxy_agent();var export_HttpsProxyAgent=import_https_proxy_agent.HttpsProxyAgent;export{export_HttpsProxyAgent as HttpsProxyAgent};
