@@ -432,14 +432,16 @@ describe('mode: plan and mode: audit over every target', () => {
       'ca-cert': registry.ca!.caPem,
       'upload-to': `file://${dir}/expiring/docker.tar.gz\n${put.origin}/presigned/b/docker.tar.gz?X-Amz-Signature=${SIGNATURE}`,
     };
-    const plan = await run({ ...values, mode: 'plan' });
+    // Shipping a credential that expires within min-lifetime is refused: the deploy lowers it.
+    const shipping = { ...values, 'min-lifetime': '10m' };
+    const plan = await run({ ...shipping, mode: 'plan' });
     expect(plan.main.code, plan.main.stdout).toBe(0);
     expect(json(plan.outputs['uploaded'])).toEqual([
       { uri: `file://${dir}/expiring/docker.tar.gz`, result: 'would-create' },
       { uri: `${put.origin}/presigned/b/docker.tar.gz`, result: 'would-update' },
     ]);
     expect(plan.summary).toContain('a URL presigned for PUT cannot be read back');
-    const applied = await run(values);
+    const applied = await run(shipping);
     expect(applied.main.code, applied.main.stdout).toBe(0);
     expect(json(applied.outputs['uploaded'])).toEqual([
       { uri: `file://${dir}/expiring/docker.tar.gz`, result: 'written' },
