@@ -42,7 +42,7 @@ describe('the action, end to end (file destination, no registry)', () => {
     expect(JSON.parse(run.outputs['uploaded']!)).toEqual([{ uri: `file://${dest}`, result: 'written' }]);
     expect(JSON.parse(run.outputs['fetch-uris']!)).toEqual([`file://${dest}`]);
     expect(run.summary).toContain(digest);
-    expect(run.state['runDir']).toBeDefined();
+    expect(run.state['runDir']).toBe(path.dirname(path.dirname(configPath)));
     // Nothing in the runner's home: the runner's ~/.docker is never read or written.
     expect(listFiles(path.join(run.workDir, 'home'))).toEqual([]);
 
@@ -122,6 +122,11 @@ describe('the action, end to end (file destination, no registry)', () => {
   it('export-docker-config exports DOCKER_CONFIG for later steps', async () => {
     const run = await runAction({ ...creds, 'export-docker-config': 'true' }, { skipPost: true });
     expect(run.env['DOCKER_CONFIG']).toBe(run.outputs['docker-config-dir']);
+    expect(run.main.stdout.split('\n').filter((l) => l.startsWith('::notice'))).toEqual([
+      expect.stringMatching(
+        /^::notice title=export-docker-config::DOCKER_CONFIG now points at a config holding only registry.example.com:5000: later steps no longer see the runner’s own docker config/,
+      ),
+    ]);
     const without = await runAction(creds);
     expect(without.env['DOCKER_CONFIG']).toBeUndefined();
   });
@@ -151,7 +156,7 @@ describe('the action, end to end (file destination, no registry)', () => {
     [
       'relative destination',
       { ...creds, 'upload-to': 'relative/docker.tar.gz' },
-      /^Input 'upload-to': .*relative path/,
+      /^Input 'upload-to': 'relative\/docker.tar.gz' is not an absolute path/,
     ],
     [
       'unsupported destination',
@@ -168,10 +173,52 @@ describe('the action, end to end (file destination, no registry)', () => {
     ],
     ['unknown state', { ...creds, state: 'removed' }, /^Input 'state': /],
     ['no credentials', { 'upload-to': '/tmp/never.tgz' }, /^Input 'username': no credentials given/],
+    // DIR is the test's own (existing) directory.
+    [
+      'an existing directory',
+      { ...creds, 'upload-to': 'DIR' },
+      /^Input 'upload-to': .* is an existing directory/,
+    ],
+    [
+      "'..' in a file:// URI",
+      { ...creds, 'upload-to': 'file://DIR/out/../x.tgz' },
+      /^Input 'upload-to': .*'\.\.' segment/,
+    ],
+    ["'..' in a path", { ...creds, 'upload-to': 'DIR/../x.tgz' }, /^Input 'upload-to': .*'\.\.' segment/],
+    [
+      'NUL in a file:// URI',
+      { ...creds, 'upload-to': 'file://DIR/a%00b.tgz' },
+      /^Input 'upload-to': .*control character/,
+    ],
+    [
+      's3-endpoint without s3://',
+      { ...creds, 's3-endpoint': 'https://minio.example.com' },
+      /^Input 's3-endpoint': is set but upload-to has no s3:\/\/ destination/,
+    ],
+    [
+      'platforms without images',
+      { ...creds, platforms: 'linux/amd64' },
+      /^Input 'platforms': is set but images is empty/,
+    ],
+    [
+      'a CA that does not parse',
+      { ...creds, 'ca-cert': '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----' },
+      /^Input 'ca-cert': certificate 1 of 1 is not a valid PEM certificate/,
+    ],
+    ['an image on port 65536', { ...creds, images: 'localhost:65536/foo' }, /^Input 'images': .*above 65535/],
+    [
+      'an image on a bracketed non-IPv6 host',
+      { ...creds, images: '[fd00123123123]:5000/foo' },
+      /^Input 'images': .*not an IPv6 address/,
+    ],
   ])('%s', async (_name, inputs, message) => {
     const dir = tmp();
     const dest = path.join(dir, 'out/docker.tar.gz');
-    const withDest = inputs['upload-to']?.startsWith('/') ? { ...inputs, 'upload-to': dest } : inputs;
+    const withDest = Object.fromEntries(
+      Object.entries(inputs['upload-to']?.startsWith('/') ? { ...inputs, 'upload-to': dest } : inputs).map(
+        ([name, value]) => [name, value.replace('DIR', dir)],
+      ),
+    );
     const run = await runAction(withDest);
     expect(run.main.code).toBe(1);
     const errors = errorLines(run.main);

@@ -21,6 +21,8 @@ describe('parseRegistry', () => {
     ['https://r.example.com/some/path', 'r.example.com', 'r.example.com', 'https'],
     ['http://10.0.0.5:5000', '10.0.0.5:5000', '10.0.0.5:5000', 'http'],
     ['http://localhost:5000/', 'localhost:5000', 'localhost:5000', 'http'],
+    ['http://10.0.0.5:5000/v2/', '10.0.0.5:5000', '10.0.0.5:5000', 'http'],
+    ['http://[fd00::5]:5000/v2/', '[fd00::5]:5000', '[fd00::5]:5000', 'http'],
     ['127.0.0.1:5443', '127.0.0.1:5443', '127.0.0.1:5443', 'https'],
     ['[::1]:5000', '[::1]:5000', '[::1]:5000', 'https'],
     ['docker.io:443', 'docker.io:443', 'docker.io:443', 'https'],
@@ -44,7 +46,7 @@ describe('parseRegistry', () => {
     ['-bad.example.com', /not a valid host name/],
     ['https://user:pw@registry.example.com', /user info/],
     ['https://registry.example.com/?x=1', /query/],
-    ['http://registry.example.com/path', /without a path/],
+    ['[fd00123123123]:5000', /not an IPv6 address/],
     ['http://docker.io', /only served over https/],
     [':5000', /no host name/],
   ])('rejects %j', (input, message) => {

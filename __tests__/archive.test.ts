@@ -44,8 +44,18 @@ describe('docker.tar.gz', () => {
         .map((l) => l.replace(/\s+/g, ' '));
       expect(lines).toEqual(expected.map((l) => l.replace('SIZE', String(Buffer.byteLength(document)))));
       expect(fs.readFileSync(path.join(dir, file), 'utf8')).toBe(document);
-      expect(fs.statSync(path.join(dir, file)).mode & 0o777).toBe(0o600);
-      if (format === 'config.json') expect(fs.statSync(path.join(dir, '.docker')).mode & 0o777).toBe(0o700);
+      // As extracted: every entry keeps its mode (.docker/ 0700, the document 0600).
+      const modes = Object.fromEntries(
+        fs
+          .readdirSync(dir, { recursive: true })
+          .map(String)
+          .map((entry) => [entry.split(path.sep).join('/'), fs.statSync(path.join(dir, entry)).mode & 0o777]),
+      );
+      expect(modes).toEqual(
+        format === 'config.json'
+          ? { '.docker': 0o700, '.docker/config.json': 0o600 }
+          : { '.dockercfg': 0o600 },
+      );
     },
   );
 

@@ -1,7 +1,7 @@
 /**
  * Review: DC/OS and Marathon through the built action, as the runner runs it (RUNNER_DEBUG=1): the
- * seeds' golden definitions against a TLS fake DC/OS, a second run that changes nothing, absent
- * restoring the seeds' inputs, tarball mode fed by a real S3 upload of the same run, faults, and
+ * golden definitions of the DC/OS and Marathon docs against a TLS fake DC/OS, a second run that
+ * changes nothing, absent restoring the docs' inputs, tarball mode fed by a real S3 upload of the same run, faults, and
  * bad inputs that make no request and write nothing.
  */
 import { createHash } from 'node:crypto';
@@ -86,17 +86,17 @@ function assertNoLeak(run: ActionRun): void {
   }
 }
 
-const expectGolden = (dir: string, name: string, expected: string): void => {
+const expectGolden = (dir: string, name: string, expected: string, eol = '\n'): void => {
   const text = read(dir, name);
   expect(JSON.parse(text)).toEqual(JSON.parse(expected));
-  expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+  expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`.replaceAll('\n', eol));
   expect(marathonViolations(JSON.parse(text))).toEqual([]);
 };
 
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed JSON.parse for assertions
 const json = <T>(text: string | undefined): T => JSON.parse(text ?? 'null') as T;
 
-describe('seed golden definitions through the built action', () => {
+describe('golden definitions of the DC/OS and Marathon docs through the built action', () => {
   it('secret mode: the UCR and switched Docker apps; unchanged on a second run; absent restores the inputs', async () => {
     const dir = workspace({
       'ucr.json': 'mesos-docker.input.json',
@@ -342,7 +342,7 @@ describe('masking a service-account key that was not an input', () => {
 });
 
 describe('definitions as editors save them', () => {
-  it('a UTF-8 byte-order mark and CRLF lines are read like any JSON, then written as 2-space LF', async () => {
+  it('a UTF-8 byte-order mark and CRLF lines are read like any JSON, then written as 2-space JSON keeping CRLF', async () => {
     const dir = workspace({});
     const text = fixture('some-name-or-id.input.json').replace(/\r?\n/g, '\r\n');
     fs.writeFileSync(path.join(dir, 'deploy/app.json'), `\uFEFF${text}`);
@@ -362,6 +362,7 @@ describe('definitions as editors save them', () => {
         'file:///etc/docker.tar.gz',
         `file://${archive}`,
       ),
+      '\r\n',
     );
     const before = read(dir, 'app.json');
     const again = await runAction(inputs, { workDir: dir });

@@ -284,9 +284,6 @@ describe('dcos inputs', () => {
 
   const ok = { dcosUrl: 'https://dcos.example.com', dcosSecretPath: 'a/b', dcosToken: 't' };
   it.each<[string, Partial<Inputs>, string, BasePlan?]>([
-    ['secret path without url', { dcosSecretPath: 'a/b' }, 'dcos-secret-path'],
-    ['token without url', { dcosToken: 't' }, 'dcos-token'],
-    ['ca cert without url', { dcosCaCert: '/x.pem' }, 'dcos-ca-cert'],
     ['not a URL', { ...ok, dcosUrl: 'dcos.example.com' }, 'dcos-url'],
     ['ftp URL', { ...ok, dcosUrl: 'ftp://dcos.example.com' }, 'dcos-url'],
     ['URL with user info', { ...ok, dcosUrl: 'https://u:p@dcos.example.com' }, 'dcos-url'],

@@ -2,10 +2,15 @@
  * Bad destinations and destination inputs fail the plan with an InputError naming the input, before
  * any connection is made, and without quoting a presigned URL's query or a header's value.
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fileDestination, localPath } from '../src/destinations/file.js';
 import { InputError } from '../src/errors.js';
+import type { PathModule } from '../src/paths.js';
 import { planUpload } from './support/upload-run.js';
 
 let server: http.Server;
@@ -66,8 +71,6 @@ const cases: { name: string; inputs: () => Record<string, string>; input: string
   { name: 'reserved header', inputs: () => ({ 'upload-to': `https://${host}/a.tar.gz`, 'upload-headers': 'Content-Length: 5' }), input: 'upload-headers', message: /'Content-Length' is set by the action/ },
   { name: 'duplicate header', inputs: () => ({ 'upload-to': `https://${host}/a.tar.gz`, 'upload-headers': `Authorization: ${SECRET_HEADER}\nauthorization: x` }), input: 'upload-headers', message: /'authorization' is given twice/ },
   { name: 'empty header value', inputs: () => ({ 'upload-to': `https://${host}/a.tar.gz`, 'upload-headers': 'X-Token:' }), input: 'upload-headers', message: /'X-Token' has an empty value/ },
-  { name: 'headers without an https destination', inputs: () => ({ 'upload-to': 's3://bucket/key', 's3-region': 'us-east-1', 'upload-headers': `Authorization: ${SECRET_HEADER}` }), input: 'upload-headers', message: /no upload-to destination is https:\/\// },
-  { name: 'headers without any destination', inputs: () => ({ 'upload-headers': `Authorization: ${SECRET_HEADER}` }), input: 'upload-headers', message: /upload-to is empty/ },
   { name: 'destination listed twice', inputs: () => ({ 'upload-to': `https://${host}/a.tar.gz?${SECRET_QUERY}\nhttps://${host}/a.tar.gz?other=1` }), input: 'upload-to', message: /is listed twice/ },
   { name: 'bad fetch-scheme', inputs: () => ({ 'upload-to': 's3://bucket/key', 's3-region': 'us-east-1', 'fetch-scheme': 'http' }), input: 'fetch-scheme', message: /use one of https, native/ },
 ]; // prettier-ignore
@@ -103,5 +106,63 @@ describe('destination input errors', () => {
       'gs://bucket-1/o.tar.gz',
     ]);
     expect(connections).toBe(0);
+  });
+});
+
+describe('file destinations on either OS', () => {
+  const win = path.win32;
+  const posix = path.posix;
+  it.each<[string, PathModule, string, string]>([
+    ['posix', posix, '/srv/docker.tar.gz', '/srv/docker.tar.gz'],
+    ['posix', posix, 'file:///srv/docker.tar.gz', '/srv/docker.tar.gz'],
+    ['posix', posix, 'file:///srv/a%20b/docker.tar.gz', '/srv/a b/docker.tar.gz'],
+    ['posix', posix, '/mnt/a:b/docker.tar.gz', '/mnt/a:b/docker.tar.gz'],
+    ['windows', win, 'C:\\agents\\docker.tar.gz', 'C:\\agents\\docker.tar.gz'],
+    ['windows', win, 'D:/a/_temp/docker.tar.gz', 'D:\\a\\_temp\\docker.tar.gz'],
+    ['windows', win, 'file:///C:/agents/docker.tar.gz', 'C:\\agents\\docker.tar.gz'],
+    ['windows', win, '\\\\server\\share\\docker.tar.gz', '\\\\server\\share\\docker.tar.gz'],
+  ])('%s: %s is %s', (_os, p, uri, file) => {
+    expect(localPath(uri, p)).toBe(file);
+  });
+
+  it.each<[string, PathModule, string, RegExp]>([
+    ['posix', posix, '/srv/../etc/docker.tar.gz', /'\.\.' segment/],
+    ['posix', posix, 'file:///srv/../etc/docker.tar.gz', /'\.\.' segment/],
+    ['posix', posix, 'file:///srv/%2e%2e/etc/docker.tar.gz', /'\.\.' segment/],
+    ['posix', posix, 'file:///srv/a%00b.tar.gz', /control character/],
+    ['posix', posix, 'C:\\agents\\docker.tar.gz', /not an absolute path/],
+    ['posix', posix, '/srv/dir/', /names a directory/],
+    ['windows', win, 'C:\\agents\\..\\docker.tar.gz', /'\.\.' segment/],
+    ['windows', win, 'C:/agents/../docker.tar.gz', /'\.\.' segment/],
+    ['windows', win, 'agents\\docker.tar.gz', /not an absolute path: give C:\\path/],
+    ['windows', win, '\\agents\\docker.tar.gz', /not an absolute path/],
+    ['windows', win, 'C:\\agents\\', /names a directory/],
+  ])('%s: %s is refused', (_os, p, uri, message) => {
+    let error: unknown;
+    try {
+      localPath(uri, p);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).input).toBe('upload-to');
+    expect((error as InputError).message).toMatch(message);
+  });
+
+  it.each(['C:\\agents\\docker.tar.gz', 'd:/a/docker.tar.gz', 'file:///C:/x.tgz'])(
+    '%s is a file destination, not a URL scheme',
+    (uri) => {
+      expect(fileDestination.matches(uri)).toBe(true);
+    },
+  );
+
+  it('refuses an existing directory at plan time', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-dir-dest-'));
+    try {
+      expect(() => planUpload({ 'upload-to': dir })).toThrow(/is an existing directory/);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 });

@@ -24,6 +24,7 @@ afterAll(async () => {
 beforeEach(() => {
   s3.requests.length = 0;
   s3.faults.length = 0;
+  s3.reportsEncryption = true;
   vi.stubEnv('AWS_ACCESS_KEY_ID', S3_ACCESS_KEY);
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', S3_SECRET_KEY);
   vi.stubEnv('AWS_SESSION_TOKEN', undefined);
@@ -122,6 +123,29 @@ describe('s3 put', () => {
     expect(putsOf('/bucket/kms/docker.tar.gz').map((r) => r.headers['x-amz-server-side-encryption'])).toEqual(
       ['aws:kms', 'AES256'],
     );
+  });
+
+  it('says why it rewrites an identical object on a store that does not report encryption', async () => {
+    s3.reportsEncryption = false; // s3rver alone: stores, never echoes x-amz-server-side-encryption
+    const archive = testArchive('s3-silent-sse');
+    const target = { ...inputs, 'upload-to': 's3://bucket/silent/docker.tar.gz' };
+    const first = await upload('present', target, archive);
+    expect(first.results.map((r) => [r.action, r.message])).toEqual([
+      ['written', `sha256 ${archive.sha256}`],
+    ]);
+    const second = await upload('present', target, archive);
+    expect(second.results.map((r) => r.action)).toEqual(['written']);
+    expect(second.results[0]!.message).toMatch(
+      /the store does not report server-side encryption .* set s3-sse: none$/,
+    );
+    expect(second.warnings).toEqual([
+      expect.stringMatching(/^s3:\/\/bucket\/silent\/docker.tar.gz: the store does not report/),
+    ]);
+    // The way out: s3-sse none makes the same archive unchanged.
+    const third = await upload('present', { ...target, 's3-sse': 'none' }, archive);
+    expect(third.results.map((r) => [r.action, r.message])).toEqual([
+      ['unchanged', `sha256 ${archive.sha256}`],
+    ]);
   });
 
   it('retries 5xx and succeeds', async () => {
@@ -229,8 +253,9 @@ describe('s3 put', () => {
     });
     expect(result.results).toHaveLength(1);
     expect(result.results[0]?.action).toBe('failed');
-    if (typeof c.message === 'string') expect(result.results[0]?.message).toBe(c.message);
-    else expect(result.results[0]?.message).toMatch(c.message);
+    expect(result.results[0]?.message).toEqual(
+      typeof c.message === 'string' ? c.message : expect.stringMatching(c.message),
+    );
     expect(result.results[0]?.message).not.toContain('wrong-secret-key-value');
     expect(result.results[0]?.message).not.toContain(S3_SECRET_KEY + '/');
   });

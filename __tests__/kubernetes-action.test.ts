@@ -87,9 +87,22 @@ describe('where the kubeconfig comes from', () => {
     );
     expect(errorLines(run.main)).toEqual([]);
     expect(run.main.code).toBe(0);
-    // Both contexts resolve to cluster A with the first file's token, exactly as kubectl would.
-    expect(entries(run).map((e) => `${e.context}:${e.action}`)).toEqual(['ctx-a:created', 'ctx-b:unchanged']);
-    expect(a.get('secrets', 'apps', 'merged')).toBeDefined();
+    // Both contexts resolve to cluster A with the first file's token, exactly as kubectl would. They
+    // run concurrently, so which of the two creates the secret is a race: exactly one does.
+    expect(entries(run).map((e) => e.context)).toEqual(['ctx-a', 'ctx-b']);
+    expect(
+      entries(run)
+        .map((e) => e.action)
+        .sort(),
+    ).toEqual(['created', 'unchanged']);
+    // One create took (a second POST, if both raced past their GET, answers 409 AlreadyExists).
+    expect(
+      a.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/secrets') && r.status === 201),
+    ).toHaveLength(1);
+    expect(a.get('secrets', 'apps', 'merged')).toMatchObject({
+      metadata: { name: 'merged', namespace: 'apps' },
+      type: 'kubernetes.io/dockerconfigjson',
+    });
     expect(b.has('secrets', 'apps', 'merged')).toBe(false);
     expect(new Set(a.requests.map((r) => r.user))).toEqual(new Set(['ci-a']));
   });

@@ -90,6 +90,7 @@ describe('error responses are Status objects', () => {
       reason: 'Forbidden',
       message:
         /^secrets is forbidden: User "reader" cannot create resource "secrets" in API group "" in the namespace "apps"$/,
+      kind: 'secrets',
     },
     {
       name: '404 secret',
@@ -129,6 +130,7 @@ describe('error responses are Status objects', () => {
       code: 422,
       reason: 'Invalid',
       message: /data\[\.dockerconfigjson\]: Required value/,
+      kind: 'Secret',
     },
     {
       name: '422 data not JSON (contents redacted)',
@@ -141,6 +143,7 @@ describe('error responses are Status objects', () => {
       code: 422,
       reason: 'Invalid',
       message: /data\[\.dockercfg\]: Invalid value: "<secret contents redacted>"/,
+      kind: 'Secret',
     },
     {
       name: '422 bad label value',
@@ -152,6 +155,7 @@ describe('error responses are Status objects', () => {
       code: 422,
       reason: 'Invalid',
       message: /metadata.labels/,
+      kind: 'Secret',
     },
     {
       name: '400 data not base64',
@@ -167,6 +171,7 @@ describe('error responses are Status objects', () => {
       code: 422,
       reason: 'Invalid',
       message: /RFC 1123 label/,
+      kind: 'Namespace',
     },
     {
       name: '415 server-side apply is not faked',
@@ -187,7 +192,7 @@ describe('error responses are Status objects', () => {
     expect(status).toBe(code);
     expect(body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason });
     expect(body.message).toMatch(message);
-    if (kind) expect((body.details as { kind: string }).kind).toBe(kind);
+    expect((body.details as { kind?: string } | undefined)?.kind).toBe(kind);
   });
 });
 

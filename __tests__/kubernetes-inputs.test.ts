@@ -227,18 +227,6 @@ describe('bad inputs', () => {
       input: 'kubeconfig',
       message: /refers to user 'missing'/,
     },
-    {
-      name: 'kubeconfig without namespaces',
-      inputs: { 'kubernetes-namespaces': '' },
-      input: 'kubeconfig',
-      message: /needs kubernetes-namespaces/,
-    },
-    {
-      name: 'labels without namespaces',
-      inputs: { 'kubernetes-namespaces': '', kubeconfig: '', 'kubernetes-labels': 'a=b' },
-      input: 'kubernetes-labels',
-      message: /needs kubernetes-namespaces/,
-    },
   ];
   it.each(cases)('$name', ({ inputs, input, message }) => {
     fake.resetLog();
@@ -333,6 +321,30 @@ describe('plan', () => {
     const file = path.join(tmp, 'as-path.yaml');
     fs.writeFileSync(file, kubeconfig);
     expect(plan({ kubeconfig: file, 'kubernetes-namespaces': 'apps' })!.contexts).toEqual(['prod']);
+  });
+
+  it.each(['with:colon', 'a:b:c'])(
+    'takes a one-line path holding a colon (%s) for a path, not for YAML',
+    (dirName) => {
+      const dir = path.join(tmp, dirName);
+      const file = path.join(dir, 'config');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(file, kubeconfig);
+      // A Linux path with ':' (and D:\a\_temp\kubeconfig on Windows) is a path; only a `key: value` is YAML.
+      expect(plan({ kubeconfig: file, 'kubernetes-namespaces': 'apps' })!.source).toEqual({
+        kind: 'files',
+        files: [file],
+        description: 'the file named by the kubeconfig input',
+      });
+    },
+  );
+
+  it('expands ~/ in a kubeconfig path', () => {
+    process.env.HOME = tmp;
+    fs.writeFileSync(path.join(tmp, 'home-config'), kubeconfig);
+    expect(plan({ kubeconfig: '~/home-config', 'kubernetes-namespaces': 'apps' })!.source).toMatchObject({
+      files: [path.join(tmp, 'home-config')],
+    });
   });
 
   it('never loads @kubernetes/client-node to plan (only present/absent import it)', () => {

@@ -59,7 +59,7 @@ async function ship(inputs: Record<string, string>): Promise<TargetOutcome & { e
   });
   const base = buildPlan(raw);
   const plan = kubernetesTarget.plan(raw, base);
-  expect(plan).toBeDefined();
+  expect(plan).toMatchObject({ secretName: expect.any(String) as string });
   const outcome = await (base.state === 'present'
     ? kubernetesTarget.present(plan, ctx)
     : kubernetesTarget.absent(plan, ctx));
@@ -184,17 +184,13 @@ describe('secret data equals kubectl create secret docker-registry', () => {
       const { type: storedType, data } = decoded(namespace);
       const fromKubectl = expected.map(kubectl);
       const kubectlAuths = Object.assign({}, ...fromKubectl.map((k) => k.auths)) as Record<string, unknown>;
-      if (type === 'dockerconfigjson') {
-        expect(storedType).toBe(fromKubectl[0]!.type);
-        expect(data).toEqual({ auths: kubectlAuths });
-      } else {
-        // .dockercfg is the same entries as a flat map, which kubelet reads without an `auths` wrapper.
-        expect(storedType).toBe('kubernetes.io/dockercfg');
-        expect(data).toEqual(kubectlAuths);
-        expect(Object.keys(fake.get('secrets', namespace, 'regcred')!.data as object)).toEqual([
-          '.dockercfg',
-        ]);
-      }
+      const keys = Object.keys(fake.get('secrets', namespace, 'regcred')!.data as object);
+      // .dockercfg is the same entries as a flat map, which kubelet reads without an `auths` wrapper.
+      expect({ storedType, data, keys }).toEqual(
+        type === 'dockerconfigjson'
+          ? { storedType: fromKubectl[0]!.type, data: { auths: kubectlAuths }, keys: ['.dockerconfigjson'] }
+          : { storedType: 'kubernetes.io/dockercfg', data: kubectlAuths, keys: ['.dockercfg'] },
+      );
     });
   }
 });
@@ -239,7 +235,7 @@ describe('upsert', () => {
       expect(requestsIn(namespace).map((r) => r.method)).toEqual(['GET', 'PUT']);
       const updated = fake.get('secrets', namespace, 'regcred')!;
       // Same object (uid), never deleted and recreated.
-      expect((updated.metadata as { uid: string }).uid).toBeDefined();
+      expect((updated.metadata as { uid: string }).uid).toMatch(/\S/);
       const auths = decoded(namespace).data.auths as Record<string, { password: string }>;
       expect(auths['ghcr.io']!.password).toBe('rotated-password');
     }

@@ -9,7 +9,7 @@ import { InputError } from '../src/errors.js';
 import { marathonTarget, type MarathonPlan } from '../src/targets/marathon.js';
 import type { BasePlan, TargetContext, TargetOutcome } from '../src/targets/types.js';
 import { defaultInputs as testInputs } from './support/inputs.js';
-import { marathonViolations } from './support/marathon-rules.js';
+import { marathonViolations, schemaViolations } from './support/marathon-rules.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures/marathon');
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -71,7 +71,7 @@ function plan(overrides: Partial<Inputs>, b: BasePlan = base): MarathonPlan {
 const SECRET = { dcosUrl: 'https://dcos.example.com', dcosSecretPath: 'mesos-docker/pullConfig' };
 const TARBALL = { uploadTo: [ARCHIVE] };
 
-/** Golden cases: the seeds' minimal definitions, patched, must equal the seeds' complete examples. */
+/** Golden cases: the docs' minimal definitions, patched, must equal the docs' complete examples. */
 const goldens: {
   name: string;
   input: string;
@@ -80,43 +80,43 @@ const goldens: {
   base?: BasePlan;
 }[] = [
   {
-    name: 'UCR app (seed 001)',
+    name: 'UCR app (Marathon docs)',
     input: 'mesos-docker.input.json',
     expected: 'mesos-docker.expected.json',
     inputs: SECRET,
   },
   {
-    name: 'Docker app switched to MESOS (seed 000)',
+    name: 'Docker app switched to MESOS (DC/OS docs)',
     input: 'mesos-docker-dcos.input.json',
     expected: 'mesos-docker-dcos.expected.json',
     inputs: { ...SECRET, marathonContainerizer: 'mesos' },
   },
   {
-    name: '/simple-pod (seed 000)',
+    name: '/simple-pod',
     input: 'simple-pod.input.json',
     expected: 'simple-pod.expected.json',
     inputs: { ...SECRET, dcosSecretPath: '/pod/pullConfig' },
   },
   {
-    name: '/pod (seed 001)',
+    name: '/pod',
     input: 'pod.input.json',
     expected: 'pod.expected.json',
     inputs: { ...SECRET, dcosSecretPath: 'pod/pullConfig' },
   },
   {
-    name: 'tarball via fetch (seed 001)',
+    name: 'tarball via fetch',
     input: 'some-name-or-id.input.json',
     expected: 'some-name-or-id-fetch.expected.json',
     inputs: TARBALL,
   },
   {
-    name: 'tarball in an existing uris list (seed 000)',
+    name: 'tarball in an existing uris list',
     input: 'some-name-or-id-uris.input.json',
     expected: 'some-name-or-id-uris.expected.json',
     inputs: TARBALL,
   },
   {
-    name: 'Registry 1.0 .dockercfg archive in uris (seed 001)',
+    name: 'Registry 1.0 .dockercfg archive in uris',
     input: 'some-name-or-id.input.json',
     expected: 'some-name-or-id-uris.expected.json',
     inputs: TARBALL,
@@ -136,6 +136,7 @@ describe('marathon golden definitions', () => {
     expect(written).toEqual(JSON.parse(fixture(expected)));
     expect(text).toBe(`${JSON.stringify(written, null, 2)}\n`);
     expect(marathonViolations(written)).toEqual([]);
+    expect(schemaViolations(written)).toEqual([]);
 
     // A second run plans from the patched file and leaves it byte-identical.
     const mtime = fs.statSync(file).mtimeMs;
@@ -150,14 +151,119 @@ describe('marathon golden definitions', () => {
     const app = JSON.parse(fixture('mesos-docker-dcos.expected.json')) as { container: { type: string } };
     app.container.type = 'DOCKER';
     expect(marathonViolations(app)).toEqual(['pullConfig is not supported with Docker containerizer']);
-    expect(marathonViolations({ id: '/a', uris: [], fetch: [] })).toEqual([
-      'cannot specify both uris and fetch fields',
+    expect(marathonViolations({ id: '/a', uris: ['u'], fetch: [{ uri: 'f' }] })).toEqual([
+      'uris may not be set in conjunction with fetch',
+    ]);
+    expect(marathonViolations({ id: '/a', uris: [], fetch: [{ uri: 'f' }] })).toEqual([]);
+    const hostApp = { id: '/a', container: { type: 'MESOS', docker: { image: 'i', network: 'HOST' } } };
+    expect(marathonViolations(hostApp)).toEqual([
+      'container.docker.network must be empty with the Mesos containerizer',
+    ]);
+    expect(schemaViolations({ id: '/a', cpus: 'one' })).toEqual(['$.cpus: must be number']);
+    expect(schemaViolations({ id: 'Not Valid', container: { docker: {} } })).toEqual([
+      expect.stringMatching(/^\$\.id: does not match/),
+      '$.container.docker: image is required',
     ]);
     const pod = JSON.parse(fixture('pod.expected.json')) as Record<string, unknown>;
     delete pod['secrets'];
     expect(marathonViolations(pod)).toEqual([
       'containers[0].image: pullConfig.secret must refer to an existing secret',
     ]);
+  });
+});
+
+describe('marathon schema', () => {
+  const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
+  it.each(files)('%s is a definition Marathon accepts', (name) => {
+    const def = JSON.parse(fixture(name)) as unknown;
+    expect(schemaViolations(def)).toEqual([]);
+    // The inputs of secret mode lack pullConfig; only the Docker one is refused once patched.
+    expect(marathonViolations(def)).toEqual([]);
+  });
+});
+
+describe('switching a Docker app to the Mesos containerizer', () => {
+  const dockerApp = (docker: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    id: '/web',
+    cmd: 'serve',
+    container: { type: 'DOCKER', docker: { image: 'some.docker.host.com/team/web:1', ...docker } },
+    ...extra,
+  });
+  const inputs: Partial<Inputs> = {
+    ...SECRET,
+    marathonContainerizer: 'mesos',
+    marathonDefinitions: ['web.json'],
+  };
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>]>([
+    [
+      'HOST network, empty lists, privileged',
+      { network: 'HOST', portMappings: [], parameters: [], privileged: true },
+      { networks: [{ mode: 'host' }] },
+      { privileged: true },
+    ],
+    [
+      'BRIDGE network with port mappings',
+      {
+        network: 'BRIDGE',
+        portMappings: [{ containerPort: 80, hostPort: 0, protocol: 'tcp', name: 'http' }],
+      },
+      {
+        networks: [{ mode: 'container/bridge' }],
+        portMappings: [{ containerPort: 80, hostPort: 0, protocol: 'tcp', name: 'http' }],
+      },
+      {},
+    ],
+  ])('%s: moved where Marathon takes them under MESOS', async (_name, docker, moved, kept) => {
+    const file = write('web.json', JSON.stringify(dockerApp(docker), null, 2));
+    const outcome = await marathonTarget.present(plan(inputs), ctx());
+    expect(outcome.results.map((r) => r.action)).toEqual(['updated']);
+    expect(outcome.results[0]!.message).not.toMatch(/privileged/);
+    const written = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      networks?: unknown;
+      container: Record<string, unknown> & { docker: Record<string, unknown> };
+    };
+    expect(written.networks).toEqual(moved['networks']);
+    expect(written.container['portMappings']).toEqual(moved['portMappings']);
+    expect(written.container.type).toBe('MESOS');
+    expect(written.container.docker).toEqual({
+      image: 'some.docker.host.com/team/web:1',
+      pullConfig: { secret: 'pullConfigSecret' },
+      ...kept,
+    });
+    expect(marathonViolations(written)).toEqual([]);
+    expect(schemaViolations(written)).toEqual([]);
+  });
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, RegExp]>([
+    ['docker parameters', { parameters: [{ key: 'ulimit', value: 'nofile=4096' }] }, {}, /parameters/],
+    ['a USER network', { network: 'USER' }, {}, /network "USER" has no plain equivalent/],
+    [
+      'port mappings with HOST networking',
+      { network: 'HOST', portMappings: [{ containerPort: 80 }] },
+      {},
+      /HOST networking/,
+    ],
+    ['docker.network beside networks', { network: 'BRIDGE' }, { networks: [{ mode: 'host' }] }, /both/],
+    [
+      'BRIDGE with portDefinitions',
+      { network: 'BRIDGE' },
+      { portDefinitions: [{ port: 0 }] },
+      /host networking only, not container\/bridge/,
+    ],
+  ])('%s: refused at plan time, the file untouched', (_name, docker, extra, message) => {
+    const text = JSON.stringify(dockerApp(docker, extra), null, 2);
+    const file = write('web.json', text);
+    let error: unknown;
+    try {
+      plan(inputs);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).input).toBe('marathon-containerizer');
+    expect((error as InputError).message).toMatch(message);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
   });
 });
 
@@ -283,6 +389,25 @@ describe('marathon patching', () => {
     expect(again.results.map((r) => r.action)).toEqual(['unchanged', 'unchanged']);
   });
 
+  it('keeps a CRLF file CRLF (a Windows checkout)', async () => {
+    const crlf = fixture('mesos-docker.input.json').replace(/\r?\n/g, '\r\n');
+    const file = write('crlf.json', crlf);
+    await marathonTarget.present(plan({ ...SECRET, marathonDefinitions: ['crlf.json'] }), ctx());
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain('"pullConfig"');
+    expect(text.split('\r\n').length).toBe(text.split('\n').length);
+    expect(text.endsWith('}\r\n')).toBe(true);
+  });
+
+  it('takes an empty "uris" beside "fetch": Marathon refuses only both non-empty', async () => {
+    const file = write('both.json', JSON.stringify({ id: '/a', cmd: 'x', uris: [], fetch: [] }));
+    const o = await marathonTarget.present(plan({ ...TARBALL, marathonDefinitions: ['both.json'] }), ctx());
+    expect(o.results.map((r) => r.action)).toEqual(['updated']);
+    const written = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    expect(written).toEqual({ id: '/a', cmd: 'x', uris: [], fetch: [{ uri: ARCHIVE }] });
+    expect(marathonViolations(written)).toEqual([]);
+  });
+
   it('leaves a conforming file with its own formatting untouched', async () => {
     const text = fixture('pod.expected.json');
     const file = write('pod.json', text);
@@ -297,7 +422,7 @@ describe('marathon patching', () => {
 
 describe('marathon state absent', () => {
   it.each([
-    { name: 'UCR app', input: 'mesos-docker.input.json', inputs: SECRET },
+    { name: 'UCR app (Marathon docs)', input: 'mesos-docker.input.json', inputs: SECRET },
     { name: 'pod', input: 'pod.input.json', inputs: { ...SECRET, dcosSecretPath: 'pod/pullConfig' } },
     { name: 'fetch app', input: 'some-name-or-id.input.json', inputs: TARBALL },
   ])('removes what present added: $name', async ({ input, inputs }) => {
@@ -386,10 +511,10 @@ describe('marathon inputs', () => {
       { 'pod.json': fixture('pod.input.json').replace('"nginx"', '"quay.io/team/nginx"') },
     ],
     [
-      'both uris and fetch',
+      'both uris and fetch non-empty',
       { ...TARBALL, marathonDefinitions: ['app.json'] },
       'marathon-definitions',
-      { 'app.json': '{"id":"/a","uris":[],"fetch":[]}' },
+      { 'app.json': '{"id":"/a","uris":["u"],"fetch":[{"uri":"f"}]}' },
     ],
     [
       'tarball without upload-to',
@@ -424,7 +549,6 @@ describe('marathon inputs', () => {
       { ...SECRET, marathonSecretName: 'a b', marathonDefinitions: ['app.json'] },
       'marathon-secret-name',
     ],
-    ['output dir without definitions', { marathonOutputDir: 'out' }, 'marathon-output-dir'],
     [
       'two files with one base name',
       { ...SECRET, marathonDefinitions: ['a/app.json', 'b/app.json'], marathonOutputDir: 'out' },
@@ -456,9 +580,28 @@ describe('marathon inputs', () => {
     }
     expect(thrown).toBeInstanceOf(InputError);
     expect((thrown as InputError).input).toBe(input);
+    // A list of choices never shows an empty one ("use one of , secret, tarball").
+    expect((thrown as InputError).message).not.toMatch(/one of ,|, ,/);
     expect(fs.readdirSync(workspace, { recursive: true }).sort()).toEqual(listing);
     for (const [f, text] of Object.entries(before))
       expect(fs.readFileSync(path.join(workspace, f), 'utf8')).toBe(text);
+  });
+
+  it.each([
+    [
+      'marathon-mode',
+      { marathonMode: 'magic' },
+      "'magic' is not supported: use one of secret, tarball, or leave it empty",
+    ],
+    [
+      'marathon-containerizer',
+      { marathonContainerizer: 'docker' },
+      "'docker' is not supported: use one of mesos, or leave it empty",
+    ],
+  ])('%s names only real choices', (input, overrides, message) => {
+    expect(() => plan({ ...SECRET, ...overrides, marathonDefinitions: ['app.json'] })).toThrow(
+      `Input '${input}': ${message}`,
+    );
   });
 
   it('is off without definitions; mode defaults to secret with dcos-secret-path, else tarball', () => {

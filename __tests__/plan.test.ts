@@ -41,6 +41,30 @@ describe('buildPlan', () => {
     expect(buildPlan(inputsOf({ ...good, mode: 'plan', state: 'absent' })).mode).toBe('plan');
   });
 
+  it.each(['linux/amd64,linux/arm64/v8', 'linux/amd64, linux/arm64/v8', 'linux/amd64\nlinux/arm64/v8'])(
+    'platforms %j: comma, comma-space or newline separated',
+    (platforms) => {
+      const plan = buildPlan(inputsOf({ ...good, images: 'registry.example.com:5000/app', platforms }));
+      expect(plan.verification.platforms).toEqual([
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      ]);
+    },
+  );
+
+  it.each([
+    ['http://10.0.0.5:5000/v2/', '10.0.0.5:5000', 'http'],
+    ['https://10.0.0.5:5000/v2/', '10.0.0.5:5000', 'https'],
+  ])('registry %s is %s over %s, as docker login takes it', (registry, key, scheme) => {
+    const plan = buildPlan(inputsOf({ ...good, registry }));
+    expect(plan.credentials.map((c) => [c.address.key, c.address.scheme])).toEqual([[key, scheme]]);
+  });
+
+  it.each([`sha256:${'a'.repeat(64)}`, `sha512:${'b'.repeat(128)}`])('accepts an image by %s', (digest) => {
+    const plan = buildPlan(inputsOf({ ...good, images: `r.example.com/app@${digest}` }));
+    expect(plan.verification.images.map((i) => i.reference)).toEqual([digest]);
+  });
+
   it.each([
     [{}, 60_000],
     [{ timeout: '3' }, 3000],
@@ -130,6 +154,22 @@ describe('buildPlan', () => {
     ['unknown verify', { ...good, verify: 'maybe' }, 'verify', /fail, warn, off/],
     ['bad image', { ...good, images: 'Team/App:1' }, 'images', /must be lowercase/],
     ['bad platform', { ...good, platforms: 'linux' }, 'platforms', /os\/arch/],
+    ['platforms without images', { ...good, platforms: 'linux/amd64' }, 'platforms', /images is empty/],
+    [
+      'ca-cert with PEM markers around garbage',
+      { ...good, 'ca-cert': '-----BEGIN CERTIFICATE-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE-----' },
+      'ca-cert',
+      /certificate 1 of 1 is not a valid PEM certificate/,
+    ],
+    ['md5 digest', { ...good, images: `r.io/a@md5:${'f'.repeat(32)}` }, 'images', /'md5' is not supported/],
+    [
+      'sha512 digest of sha256 length',
+      { ...good, images: `r.io/a@sha512:${'f'.repeat(64)}` },
+      'images',
+      /sha512 digest is 128/,
+    ],
+    ['registry port above 65535', { ...good, images: 'localhost:65536/foo' }, 'images', /above 65535/],
+    ['bracketed non-IPv6', { ...good, images: '[fd00123123123]:5000/foo' }, 'images', /not an IPv6/],
     [
       'missing ca-cert file',
       { ...good, 'ca-cert': '/nonexistent/ca.pem' },

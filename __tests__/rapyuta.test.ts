@@ -110,7 +110,10 @@ describe('rapyuta target: present', () => {
     try {
       const { rows } = await run(rio({ rapyutaApiUrl: other.url, rapyutaToken: other.token }));
       expect(rows.map((r) => r.action)).toEqual(['created']);
-      expect(other.stored('docker-pull')).toBeDefined();
+      expect(other.stored('docker-pull')).toMatchObject({
+        metadata: { name: 'docker-pull' },
+        spec: { type: 'Docker' },
+      });
     } finally {
       await other.stop();
     }
@@ -413,31 +416,54 @@ describe('rapyuta target: inputs', () => {
   });
 
   const long = 'a'.repeat(252);
-  it.each<[string, Partial<Inputs>, string, RegExp?]>([
-    [
-      'organization without token',
-      { rapyutaToken: '' },
-      'rapyuta-token',
-      /rapyuta-organization, rapyuta-project/,
-    ],
-    [
-      'API URL without token',
-      { rapyutaToken: '', rapyutaOrganization: '', rapyutaProject: '', rapyutaSecretName: '' },
-      'rapyuta-token',
-      /rapyuta-api-url is set/,
-    ],
+  it.each<[string, Partial<Inputs>, string, RegExp]>([
     ['token with Bearer prefix', { rapyutaToken: 'Bearer abc.def' }, 'rapyuta-token', /without 'Bearer '/],
     ['missing organization', { rapyutaOrganization: '' }, 'rapyuta-organization', /required/],
     ['missing project', { rapyutaProject: ' ' }, 'rapyuta-project', /required/],
-    ['organization with a space', { rapyutaOrganization: 'my org' }, 'rapyuta-organization'],
+    [
+      'organization with a space',
+      { rapyutaOrganization: 'my org' },
+      'rapyuta-organization',
+      /'my org' is not a rapyuta\.io GUID/,
+    ],
     ['missing secret name', { rapyutaSecretName: '' }, 'rapyuta-secret-name', /required/],
     ['name too short', { rapyutaSecretName: 'ab' }, 'rapyuta-secret-name', /3-253/],
-    ['name too long', { rapyutaSecretName: 'a'.repeat(254) }, 'rapyuta-secret-name'],
-    ['upper-case name', { rapyutaSecretName: 'Docker-Pull' }, 'rapyuta-secret-name'],
-    ['name starting with -', { rapyutaSecretName: '-pull' }, 'rapyuta-secret-name'],
-    ['name ending with -', { rapyutaSecretName: 'pull-' }, 'rapyuta-secret-name'],
-    ['underscore in name', { rapyutaSecretName: 'docker_pull' }, 'rapyuta-secret-name'],
-    ['dot in name', { rapyutaSecretName: 'docker.pull' }, 'rapyuta-secret-name'],
+    [
+      'name too long',
+      { rapyutaSecretName: 'a'.repeat(254) },
+      'rapyuta-secret-name',
+      /is not a valid rapyuta\.io secret name/,
+    ],
+    [
+      'upper-case name',
+      { rapyutaSecretName: 'Docker-Pull' },
+      'rapyuta-secret-name',
+      /is not a valid rapyuta\.io secret name/,
+    ],
+    [
+      'name starting with -',
+      { rapyutaSecretName: '-pull' },
+      'rapyuta-secret-name',
+      /is not a valid rapyuta\.io secret name/,
+    ],
+    [
+      'name ending with -',
+      { rapyutaSecretName: 'pull-' },
+      'rapyuta-secret-name',
+      /is not a valid rapyuta\.io secret name/,
+    ],
+    [
+      'underscore in name',
+      { rapyutaSecretName: 'docker_pull' },
+      'rapyuta-secret-name',
+      /is not a valid rapyuta\.io secret name/,
+    ],
+    [
+      'dot in name',
+      { rapyutaSecretName: 'docker.pull' },
+      'rapyuta-secret-name',
+      /is not a valid rapyuta\.io secret name/,
+    ],
     [
       'derived name too long',
       { rapyutaSecretName: long, registries: twoRegistries },
@@ -476,13 +502,14 @@ describe('rapyuta target: inputs', () => {
     ],
     ['plain http API', { rapyutaApiUrl: 'http://api.rapyuta.io' }, 'rapyuta-api-url', /https/],
     ['http to a LAN host', { rapyutaApiUrl: 'http://10.1.2.3:8080' }, 'rapyuta-api-url', /https/],
-    ['ftp API', { rapyutaApiUrl: 'ftp://api.rapyuta.io' }, 'rapyuta-api-url'],
+    ['ftp API', { rapyutaApiUrl: 'ftp://api.rapyuta.io' }, 'rapyuta-api-url', /must be an https:\/\/ URL/],
     ['not a URL', { rapyutaApiUrl: 'api.rapyuta.io' }, 'rapyuta-api-url', /not a URL/],
     ['URL with credentials', { rapyutaApiUrl: 'https://u:p@api.rapyuta.io' }, 'rapyuta-api-url', /user info/],
     [
       'names count mismatch on absent with credentials',
       { state: 'absent', rapyutaSecretName: '', rapyutaSecretNames: ['a-pull', 'b-pull'] },
       'rapyuta-secret-names',
+      /lists 2 name\(s\) for 1 registry/,
     ],
   ])('rejects %s before any request', (_, overrides, input, message) => {
     const inputs = rio(overrides);
@@ -495,7 +522,7 @@ describe('rapyuta target: inputs', () => {
     expect(thrown).toBeInstanceOf(InputError);
     const error = thrown as InputError;
     expect(error.input).toBe(input);
-    if (message) expect(error.message).toMatch(message);
+    expect(error.message).toMatch(message);
     for (const secret of [fake.token, PASSWORD, 'abc.def']) expect(error.message).not.toContain(secret);
     expect(fake.log).toHaveLength(0);
   });

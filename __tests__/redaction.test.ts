@@ -1,12 +1,11 @@
 /**
  * Servers that quote what they were sent: a Kubernetes admission webhook quoting the submitted pull
  * secret in `status.message`, a DC/OS secret store echoing the body, a rapyuta.io API echoing the
- * JSON. With ten awkward passwords, through the built action (RUNNER_DEBUG=1), no form of any secret
+ * JSON. With eleven awkward passwords, through the built action (RUNNER_DEBUG=1), no form of any secret
  * may appear in stdout, stderr, the summary, outputs, state or env.
  *
- * The multi-line JSON key is refused as a registry password on this branch (plan.ts allows no
- * newline in passwords), so it travels as the DC/OS service-account JSON (a multi-line secret
- * document) in every run, and one case uses a `_json_key` password in its one-line JSON form.
+ * A multi-line service-account JSON also travels as the DC/OS login key (a secret document) in
+ * every run, beside the `_json_key` passwords in their one-line and multi-line forms.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -58,6 +57,7 @@ const CASES: [string, string, string][] = [
   ['4 KB', 'ci-bot', 'Aa0/+"\\é'.repeat(512)],
   ['spaces', 'ci-bot', '  two  spaced  words  '],
   ['JSON key (_json_key, one line)', '_json_key', GCP_KEY],
+  ['JSON key (_json_key, multi-line)', '_json_key', JSON.stringify(JSON.parse(GCP_KEY), null, 2)],
   ['HTML', 'ci-bot', '<script>&amp;"\'</script>'],
 ];
 
@@ -115,6 +115,11 @@ function secretForms(username: string, password: string): string[] {
   const values = [
     password,
     password.trim(),
+    // Each line of a multi-line password (the runner masks values line by line).
+    ...password
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length >= 8),
     ...escapes(password),
     JSON.stringify(JSON.stringify(password).slice(1, -1)).slice(1, -1),
     pair,

@@ -19,7 +19,10 @@ const {
   registerCredential,
   registerDocument,
   registerSecret,
+  registeredForms,
 } = await import('../src/secrets.js');
+const { TokenCache } = await import('../src/registry/token.js');
+type Client = import('../src/http/transport.js').Client;
 
 beforeEach(() => {
   forgetSecretsForTests();
@@ -179,5 +182,27 @@ describe('redact', () => {
     const value = { message: 'echo back\\slash"quote end', n: 1 };
     const text = redactedJson(value);
     expect(JSON.parse(text)).toEqual({ message: 'echo *** end', n: 1 });
+  });
+});
+
+describe('registry bearer tokens', () => {
+  it.each([
+    ['token', { token: 'tok.from-the-issuer.9f8e7d6c' }],
+    ['access_token', { access_token: 'access.from-the-issuer.1a2b3c4d', token: 'other.token.value' }],
+  ])('a token answered as %s is registered before verification uses it', async (_field, answer) => {
+    const client = {
+      request: () =>
+        Promise.resolve({
+          status: 200,
+          headers: {},
+          body: Buffer.from(JSON.stringify(answer)),
+          url: 'https://auth.example.test/token',
+          attempts: 1,
+        }),
+    } as unknown as Client;
+    const token = await new TokenCache(client).get({ realm: 'https://auth.example.test/token' });
+    expect(masked).toContain(token);
+    expect(registeredForms()).toContain(token);
+    expect(redact(`the registry quoted Bearer ${token}`)).toBe('the registry quoted Bearer ***');
   });
 });

@@ -1,7 +1,7 @@
 // The main job, locally: a real registry on loopback (TLS from a throwaway CA, htpasswd), a pushed
 // multi-platform image, the built action run against it as the GitHub runner runs it, its job
 // summary and outputs, and skopeo pulling through the archive the action wrote — the Mesos
-// fetcher's path of seed 001. Runs on Node 24, which imports the TypeScript harness directly.
+// fetcher's path in Marathon's docs. Runs on Node 24, which imports the TypeScript harness directly.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -1,7 +1,9 @@
 import * as core from '@actions/core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { registriesSecrets } from './credentials/registries-yaml.js';
+import { expandHome, isDocumentText } from './paths.js';
 import { registerCredential, registerSecret } from './secrets.js';
 
 /**
@@ -145,9 +147,9 @@ export function registerSecretInputs(): void {
 
 function isFilePath(value: string): boolean {
   const text = value.trim();
-  if (text === '' || text.includes('\n')) return false;
+  if (text === '' || isDocumentText(text)) return false;
   try {
-    return fs.statSync(text.replace(/^~(?=\/)/, os.homedir())).isFile();
+    return fs.statSync(expandHome(text, os.homedir(), path)).isFile();
   } catch {
     return false;
   }

@@ -2,7 +2,10 @@
  * Pure validation: raw Inputs → a typed Plan. Every user mistake becomes one InputError naming the
  * input and the fix, raised before anything is written anywhere.
  */
+import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { YAMLParseError } from 'yaml';
 import type { Inputs } from './context.js';
 import { AddressError, parseRegistry } from './credentials/address.js';
@@ -11,7 +14,10 @@ import { parseRegistriesDocument } from './credentials/registries-yaml.js';
 import { InputError } from './errors.js';
 import { isJsonDocumentPassword, normaliseJsonPassword } from './identity/gcp/json-key.js';
 import { resolveAuth, singleRegistryMints } from './identity/plan.js';
-import { parseImageReference, ReferenceError } from './registry/reference.js';
+import { expandHome } from './paths.js';
+import { parseImageReference, ReferenceError, unreachableRegistry } from './registry/reference.js';
+import { checkInputNeeds } from './targets/requirements.js';
+import { hasControlCharacter } from './text.js';
 import type { Platform, VerificationPlan } from './registry/types.js';
 import type { BasePlan } from './targets/types.js';
 
@@ -52,7 +58,9 @@ export function parseBoolean(input: string, value: string): boolean {
 export function parseChoice<T extends string>(input: string, value: string, choices: readonly T[]): T {
   const v = value.trim();
   if ((choices as readonly string[]).includes(v)) return v as T;
-  throw new InputError(input, `'${v}' is not supported: use one of ${choices.join(', ')}`);
+  const named = choices.filter((c) => c !== '');
+  const orEmpty = named.length < choices.length ? ', or leave it empty' : '';
+  throw new InputError(input, `'${v}' is not supported: use one of ${named.join(', ')}${orEmpty}`);
 }
 
 /** `key=value` lines, e.g. labels and annotations. */
@@ -75,7 +83,7 @@ export function readPem(input: string, value: string): string | undefined {
   if (v.includes('-----BEGIN ')) return `${v}\n`;
   let text: string;
   try {
-    text = fs.readFileSync(v, 'utf8');
+    text = fs.readFileSync(expandHome(v, os.homedir(), path), 'utf8');
   } catch {
     throw new InputError(input, `is neither PEM text nor a readable file: '${v}'`);
   }
@@ -85,8 +93,29 @@ export function readPem(input: string, value: string): string | undefined {
   return text;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x1f\x7f]/;
+/**
+ * PEM certificates (text or a file) that must parse: a damaged CA secret would otherwise be
+ * dropped without a word, and the first TLS handshake would blame the server's certificate.
+ */
+export function readCertificates(input: string, value: string): string | undefined {
+  const pem = readPem(input, value);
+  if (pem === undefined) return undefined;
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    throw new InputError(input, 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+  }
+  blocks.forEach((block, index) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new InputError(
+        input,
+        `certificate ${index + 1} of ${blocks.length} is not a valid PEM certificate: check the secret holds the whole file`,
+      );
+    }
+  });
+  return pem;
+}
 
 interface RawCredential {
   registry: string;
@@ -110,7 +139,7 @@ function credentialFrom(input: string, raw: RawCredential): Credential {
   const where = input === 'registries' ? ` (registry ${address.key})` : '';
   const field = (name: string) => (input === 'registries' ? `registries[].${name}` : name);
   const email = raw.email.trim();
-  if (email !== '' && (CONTROL.test(email) || !/^[^\s@]+@[^\s@]+$/.test(email))) {
+  if (email !== '' && (hasControlCharacter(email) || !/^[^\s@]+@[^\s@]+$/.test(email))) {
     throw new InputError(field('email'), `'${email}' is not an e-mail address${where}`);
   }
   const auth = resolveAuth(field('auth'), raw.auth, raw.password, address);
@@ -127,15 +156,15 @@ function credentialFrom(input: string, raw: RawCredential): Credential {
   if (raw.username.includes(':')) {
     throw new InputError(field('username'), `must not contain ':' (Basic auth cannot express it)${where}`);
   }
-  if (CONTROL.test(raw.username) || raw.username.trim() !== raw.username) {
+  if (hasControlCharacter(raw.username) || raw.username.trim() !== raw.username) {
     throw new InputError(field('username'), `contains white space or control characters${where}`);
   }
   if (raw.password.trim() === '') {
     throw new InputError(field('password'), `is empty or white space only: pass the registry secret${where}`);
   }
   // A multi-line password is accepted as a JSON document only (a service-account key for _json_key).
-  const jsonDocument = CONTROL.test(raw.password) && isJsonDocumentPassword(raw.password);
-  if (CONTROL.test(raw.password) && !jsonDocument) {
+  const jsonDocument = hasControlCharacter(raw.password) && isJsonDocumentPassword(raw.password);
+  if (hasControlCharacter(raw.password) && !jsonDocument) {
     throw new InputError(
       field('password'),
       `contains a newline or control character: store the secret without a trailing newline ` +
@@ -262,24 +291,40 @@ export function planVerification(inputs: Inputs): VerificationPlan {
   const mode = parseChoice('verify', inputs.verify, ['fail', 'warn', 'off'] as const);
   const images = inputs.images.map((text) => {
     try {
-      return parseImageReference(text);
+      const ref = parseImageReference(text);
+      const unreachable = unreachableRegistry(ref);
+      if (unreachable) throw unreachable;
+      return ref;
     } catch (error) {
       if (error instanceof ReferenceError) throw new InputError('images', error.message);
       throw error;
     }
   });
   const tlsVerify = parseBoolean('tls-verify', inputs.tlsVerify);
-  const caCert = readPem('ca-cert', inputs.caCert);
+  const caCert = readCertificates('ca-cert', inputs.caCert);
+  // docker and docker/build-push-action write platforms comma-separated; a newline list works too.
+  const platforms = inputs.platforms
+    .flatMap((line) => line.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map(parsePlatform);
+  if (platforms.length > 0 && images.length === 0) {
+    throw new InputError(
+      'platforms',
+      'is set but images is empty: list the images whose platforms should be checked, or remove platforms',
+    );
+  }
   return {
     mode,
     images,
-    platforms: inputs.platforms.map(parsePlatform),
+    platforms,
     tlsVerify,
     ...(caCert ? { caCert } : {}),
   };
 }
 
 export function buildPlan(inputs: Inputs): Plan {
+  checkInputNeeds(inputs);
   const state = parseChoice('state', inputs.state, ['present', 'absent'] as const);
   const mode = parseChoice<Mode>('mode', inputs.mode, ['apply', 'plan', 'audit']);
   if (mode === 'audit' && state === 'absent') {

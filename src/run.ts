@@ -256,6 +256,12 @@ export async function main(): Promise<void> {
     } else if (plan.exportDockerConfig) {
       core.exportVariable('DOCKER_CONFIG', artifacts.configDir);
       sink.info(`DOCKER_CONFIG=${artifacts.configDir} for the rest of the job`);
+      sink.notice(
+        `DOCKER_CONFIG now points at a config holding only ${plan.credentials.map((c) => c.address.key).join(', ')}: ` +
+          'later steps no longer see the runner’s own docker config (~/.docker/config.json), so logins made ' +
+          'earlier (docker/login-action, docker login, credential helpers) are hidden from them',
+        { title: 'export-docker-config' },
+      );
     }
 
     const { mode } = plan.verification;

@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { restrictToOwner } from './fsutil.js';
 import { saveState } from './sink.js';
 
 const IS_POST = 'isPost';
@@ -26,7 +27,7 @@ export async function createRunDir(): Promise<string> {
   const base = runnerTemp();
   await fs.mkdir(base, { recursive: true });
   const dir = await fs.mkdtemp(path.join(base, PREFIX));
-  await fs.chmod(dir, 0o700);
+  await restrictToOwner(dir, true);
   saveState(RUN_DIR, dir);
   return dir;
 }

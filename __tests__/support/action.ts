@@ -68,6 +68,13 @@ function step(env: NodeJS.ProcessEnv, cwd: string): Promise<StepResult> {
   });
 }
 
+/** What a Windows process needs from its environment to run at all (unset elsewhere). */
+const WINDOWS_ENV = ['SystemRoot', 'windir', 'ComSpec', 'PATHEXT', 'USERNAME', 'USERDOMAIN', 'USERPROFILE'];
+const windowsEnv = (): NodeJS.ProcessEnv =>
+  process.platform === 'win32'
+    ? Object.fromEntries(WINDOWS_ENV.map((name) => [name, process.env[name]]))
+    : {};
+
 const inputEnvName = (name: string): string => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 
 export interface RunOptions {
@@ -99,6 +106,7 @@ export async function runAction(
   }
 
   const base: NodeJS.ProcessEnv = {
+    ...windowsEnv(),
     PATH: process.env['PATH'],
     HOME: home,
     RUNNER_TEMP: runnerTemp,

@@ -1,5 +1,6 @@
 /**
- * A fake DC/OS Enterprise cluster on 127.0.0.1, faithful to the documented contract (reference §1):
+ * A fake DC/OS Enterprise cluster on 127.0.0.1, faithful to the documented contract (DC/OS 2.2 IAM
+ * and secrets API):
  * IAM login (uid+password, or uid+RS256 service-account JWT checked against the account's public
  * key and its exp), `Authorization: token=` on every secrets request, the secrets API with its
  * status codes and Content-Type rules, per-account permissions, a request log and injectable faults.
@@ -41,7 +42,7 @@ export interface Fault {
 }
 
 const SECRETS_PREFIX = '/secrets/v1/secret/default/';
-/** ⚠ The real limit is "about 1 MB"; 1 MiB is used here. */
+/** DC/OS documents the limit as "about 1 MB"; 1 MiB is used here. */
 const MAX_SECRET_BYTES = 1024 * 1024;
 
 function error(res: http.ServerResponse, status: number, title: string, description: string, code: string) {

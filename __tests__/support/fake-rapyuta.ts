@@ -1,5 +1,5 @@
 /**
- * A fake of the rapyuta.io v2 secrets API (reference §3; rapyuta-io-sdk-v2 client + pydantic models),
+ * A fake of the rapyuta.io v2 secrets API (as its rapyuta-io-sdk-v2 client and pydantic models use it),
  * served on 127.0.0.1. What is documented is followed; what is not is chosen plausibly and marked ⚠:
  * - Authorization must be `Bearer <token>`: otherwise 401 {"error": …} (SDK: UnauthorizedAccessError).
  * - `organizationguid` and `project` headers: missing → 400, unknown to the token → 403 (⚠ the split

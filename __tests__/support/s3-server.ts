@@ -40,6 +40,8 @@ export interface TestS3 {
   endpoint: string;
   requests: RecordedS3Request[];
   faults: S3Fault[];
+  /** Whether HEAD/GET report a stored object's encryption, as S3 does (false: as bare s3rver, which does not). */
+  reportsEncryption: boolean;
   /** Requests of one kind, e.g. count('PUT', '/bucket/key'). */
   count(method: string, objectPath: string): number;
   stop(): Promise<void>;
@@ -71,6 +73,8 @@ export async function startS3(buckets: string[]): Promise<TestS3> {
   const faults: S3Fault[] = [];
   const used = new Map<S3Fault, number>();
   const sse = new Map<string, Sse>();
+  // Filled in once the server listens; the request handler reads reportsEncryption from it.
+  const test = { reportsEncryption: true } as TestS3;
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -108,7 +112,7 @@ export async function startS3(buckets: string[]): Promise<TestS3> {
       return;
     }
     const stored = sse.get(url.pathname);
-    if (stored && (req.method === 'HEAD' || req.method === 'GET')) {
+    if (stored && test.reportsEncryption && (req.method === 'HEAD' || req.method === 'GET')) {
       res.setHeader('x-amz-server-side-encryption', stored.algorithm);
       if (stored.keyId) res.setHeader('x-amz-server-side-encryption-aws-kms-key-id', stored.keyId);
     }
@@ -117,11 +121,12 @@ export async function startS3(buckets: string[]): Promise<TestS3> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  Object.assign(test, {
+    reportsEncryption: true,
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     faults,
-    count: (method, objectPath) =>
+    count: (method: string, objectPath: string) =>
       requests.filter((r) => r.method === method && r.path === objectPath && r.query === '').length,
     async stop() {
       server.closeAllConnections();
@@ -133,5 +138,6 @@ export async function startS3(buckets: string[]): Promise<TestS3> {
       s3rver.logger.close();
       await fs.rm(directory, { recursive: true, force: true });
     },
-  };
+  } satisfies TestS3);
+  return test;
 }

@@ -24,7 +24,7 @@ export function testArchive(password = 'hunter2-registry-secret') {
 
 export type TestArchive = ReturnType<typeof testArchive>;
 
-export function context(archive: TestArchive): TargetContext {
+export function context(archive: TestArchive, warnings: string[] = []): TargetContext {
   return {
     base: BASE,
     artifacts: {
@@ -35,7 +35,7 @@ export function context(archive: TestArchive): TargetContext {
     },
     runDir: os.tmpdir(),
     previous: new Map(),
-    log: { info: () => undefined, warning: () => undefined, debug: () => undefined },
+    log: { info: () => undefined, warning: (m) => warnings.push(String(m)), debug: () => undefined },
     signal: new AbortController().signal,
   };
 }
@@ -56,10 +56,11 @@ export async function upload(
   state: 'present' | 'absent',
   inputs: Record<string, string>,
   archive: TestArchive = testArchive(),
-): Promise<TargetOutcome & { secrets: string[] }> {
+): Promise<TargetOutcome & { secrets: string[]; warnings: string[] }> {
   const plan = planUpload(inputs);
-  const ctx = context(archive);
+  const warnings: string[] = [];
+  const ctx = context(archive, warnings);
   const outcome =
     state === 'present' ? await uploadTarget.present(plan, ctx) : await uploadTarget.absent(plan, ctx);
-  return { ...outcome, secrets: uploadTarget.secrets?.(plan) ?? [] };
+  return { ...outcome, secrets: uploadTarget.secrets?.(plan) ?? [], warnings };
 }

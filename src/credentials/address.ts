@@ -1,7 +1,9 @@
 /**
  * Registry address rules: how a user-written registry becomes the key docker/cli stores credentials
- * under, and the host the registry API is spoken to on (reference §1, §4).
+ * under, and the host the registry API is spoken to on.
  */
+import { isIPv6 } from 'node:net';
+import { hasSpaceOrControl } from '../text.js';
 
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 /** The domain image references use for Docker Hub (distribution/reference). */
@@ -27,7 +29,6 @@ export class AddressError extends Error {}
 
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
-const IPV6 = /^\[[0-9A-Fa-f:.]+\]$/;
 
 /** Validates `host[:port]` and returns it lower-cased. */
 export function parseHostPort(hostPort: string): { host: string; port?: number } {
@@ -35,7 +36,10 @@ export function parseHostPort(hostPort: string): { host: string; port?: number }
   const host = match?.[1] ?? '';
   const portText = match?.[2];
   if (host === '') throw new AddressError(`'${hostPort}' has no host name`);
-  if (!IPV6.test(host) && !IPV4.test(host) && !host.split('.').every((label) => LABEL.test(label))) {
+  const ipv6 = /^\[(.*)\]$/.exec(host)?.[1];
+  if (ipv6 !== undefined) {
+    if (!isIPv6(ipv6)) throw new AddressError(`'${host}' is not an IPv6 address in brackets`);
+  } else if (!IPV4.test(host) && !host.split('.').every((label) => LABEL.test(label))) {
     throw new AddressError(`'${host}' is not a valid host name`);
   }
   if (portText === undefined) return { host: host.toLowerCase() };
@@ -47,13 +51,13 @@ export function parseHostPort(hostPort: string): { host: string; port?: number }
 
 /**
  * Parses `host`, `host:port`, `https://host[:port][/path]`, `http://host[:port]` and the Docker Hub
- * aliases. The path is dropped as docker/cli's ConvertToHostname does.
+ * aliases. The path (e.g. `/v2/`) is dropped, over http as over https, as docker/cli's
+ * ConvertToHostname does.
  */
 export function parseRegistry(input: string): RegistryAddress {
   const raw = input.trim();
   if (raw === '') throw new AddressError('is empty');
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\x00-\x1f\x7f]/.test(raw)) throw new AddressError('contains white space or control characters');
+  if (hasSpaceOrControl(raw)) throw new AddressError('contains white space or control characters');
 
   let scheme: 'https' | 'http' = 'https';
   let rest = raw;
@@ -68,11 +72,7 @@ export function parseRegistry(input: string): RegistryAddress {
   }
   const slash = rest.indexOf('/');
   const hostPort = slash === -1 ? rest : rest.slice(0, slash);
-  const path = slash === -1 ? '' : rest.slice(slash);
   if (/[?#@]/.test(rest)) throw new AddressError('must not contain a query, fragment or user info');
-  if (scheme === 'http' && path !== '' && path !== '/') {
-    throw new AddressError('an http:// registry is written as http://host[:port] without a path');
-  }
   const { host, port } = parseHostPort(hostPort);
   const normalised = port === undefined ? host : `${host}:${port}`;
 
@@ -93,8 +93,3 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** A URL hostname on this machine: the only place plain http may go (local stores, fakes, tunnels). */
 export const isLoopbackHost = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname.toLowerCase());
-
-/** The base URL of the registry API (`https://host[:port]`). */
-export function apiBaseUrl(address: Pick<RegistryAddress, 'scheme' | 'apiHost'>): string {
-  return `${address.scheme}://${address.apiHost}`;
-}

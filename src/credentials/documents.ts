@@ -35,7 +35,7 @@ function entries<T>(credentials: readonly Credential[], render: (c: Credential) 
 
 /**
  * `config.json` with inline `auths` only: never credsStore/credHelpers, which would send lookups to a
- * helper and ignore the inline entries (reference §1 "Precedence"). Tab-indented like docker/cli.
+ * helper, and docker reads a helper's answer before the inline entries. Tab-indented like docker/cli.
  */
 export function renderConfigJson(credentials: readonly Credential[]): string {
   return `${JSON.stringify({ auths: entries(credentials, dockerEntry) }, null, '\t')}\n`;

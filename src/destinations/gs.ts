@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { InputError, TargetError } from '../errors.js';
+import { hasControlCharacter } from '../text.js';
 import { send, type HttpResponse } from './http.js';
 import type { Destination, DestinationKind, FetchScheme } from './types.js';
 
@@ -36,8 +37,11 @@ export function parseGsUri(uri: string): GcsLocation {
   if (object.endsWith('/')) {
     throw new InputError('upload-to', `'${uri}' names a folder: give the object name (…/docker.tar.gz)`);
   }
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f#?]/.test(object) || object.startsWith('.well-known/acme-challenge/')) {
+  if (
+    /[#?]/.test(object) ||
+    hasControlCharacter(object) ||
+    object.startsWith('.well-known/acme-challenge/')
+  ) {
     throw new InputError(
       'upload-to',
       `the object name in '${uri}' holds characters Cloud Storage refuses ('?', '#', controls)`,

@@ -5,6 +5,7 @@
  */
 import type { Inputs } from '../context.js';
 import { InputError, TargetError } from '../errors.js';
+import { hasControlCharacter } from '../text.js';
 import { send, type HttpResponse } from './http.js';
 import type { Destination, DestinationKind } from './types.js';
 
@@ -15,9 +16,6 @@ export interface UploadHeader {
 
 /** RFC 9110 token characters. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// Field values: visible ASCII, obs-text, space and tab; no CR, LF or other controls.
-// eslint-disable-next-line no-control-regex
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** Headers that frame or route the request: ours to set, never the user's. */
 const RESERVED = new Set([
   'host',
@@ -55,7 +53,8 @@ export function parseUploadHeaders(lines: readonly string[]): UploadHeader[] {
     if (seen.has(lower)) throw new InputError('upload-headers', `'${name}' is given twice`);
     seen.add(lower);
     if (value === '') throw new InputError('upload-headers', `'${name}' has an empty value`);
-    if (BAD_VALUE.test(value)) {
+    // Field values: visible ASCII, obs-text, space and tab; no CR, LF or other controls.
+    if (hasControlCharacter(value, { allow: '\t' })) {
       throw new InputError('upload-headers', `the value of '${name}' contains control characters`);
     }
     return { name, value };

@@ -334,6 +334,9 @@ export const s3Destination: DestinationKind = {
       secrets: [],
       async put(archive, signal) {
         const { s3, sdk } = await client(loc);
+        // Same bytes already there, but the store reports no encryption: it cannot be shown
+        // encrypted, so it is written again; say so rather than rewrite on every run in silence.
+        let silentSse = false;
         try {
           try {
             const head = await s3.send(
@@ -341,6 +344,13 @@ export const s3Destination: DestinationKind = {
               sendOptions(signal),
             );
             if (sameObject(head, archive.sha256, loc)) return 'unchanged';
+            if (
+              head.Metadata?.sha256 === archive.sha256 &&
+              loc.sse !== 'none' &&
+              !head.ServerSideEncryption
+            ) {
+              silentSse = true;
+            }
           } catch (error) {
             if (!isMissing(error) && !isUnknowable(error)) throw describeS3Error(error, 'HeadObject', loc);
           }
@@ -360,6 +370,15 @@ export const s3Destination: DestinationKind = {
             );
           } catch (error) {
             throw describeS3Error(error, 'PutObject', loc);
+          }
+          if (silentSse) {
+            return {
+              action: 'written',
+              note:
+                `the store does not report server-side encryption (no x-amz-server-side-encryption on HEAD), ` +
+                `so the identical object cannot be shown to be ${loc.sse}-encrypted and is rewritten on every run; ` +
+                'if the store does not encrypt (or encrypts on its own), set s3-sse: none',
+            };
           }
           return 'written';
         } finally {

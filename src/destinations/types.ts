@@ -13,6 +13,8 @@ export type StoredArchive =
     }
   /** Something may be stored, but this destination cannot read it back (a URL presigned for PUT). */
   | { found: 'unreadable'; reason: string };
+/** What a put did; a note is something the user should know about this destination (a warning). */
+export type PutResult = 'written' | 'unchanged' | { action: 'written' | 'unchanged'; note: string };
 
 /** One place the archive is stored, parsed from an `upload-to` line. */
 export interface Destination {
@@ -23,7 +25,7 @@ export interface Destination {
   /** Secret parts of the destination (a signed URL's query, header values) to mask. */
   secrets: string[];
   /** `signal` is the upload target's deadline: pass it to every request. */
-  put(archive: { bytes: Buffer; sha256: string }, signal?: AbortSignal): Promise<'written' | 'unchanged'>;
+  put(archive: { bytes: Buffer; sha256: string }, signal?: AbortSignal): Promise<PutResult>;
   remove(signal?: AbortSignal): Promise<'deleted' | 'absent'>;
   /** Reads the stored archive without writing anything; throws when the read fails. */
   read(signal?: AbortSignal): Promise<StoredArchive>;

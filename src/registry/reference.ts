@@ -2,6 +2,7 @@
  * Image references by distribution/reference's grammar (reference.go, normalize.go): domain
  * detection, Docker Hub's `library/` prefix, lowercase repositories, tag and digest syntax.
  */
+import { isIPv6 } from 'node:net';
 import { DOCKER_HUB_DOMAIN } from '../credentials/address.js';
 
 export interface ImageReference {
@@ -15,7 +16,7 @@ export interface ImageReference {
   digest?: string;
   /** What the manifest is requested by: the digest when present, else the tag. */
   reference: string;
-  /** Canonical form: domain/repository[:tag][@digest]. */
+  /** Canonical form as docker prints it: domain/repository:tag, or domain/repository@digest (a tag beside a digest is dropped). */
   canonical: string;
 }
 
@@ -31,6 +32,8 @@ const DOMAIN = new RegExp(
 );
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+/** The algorithms docker and containerd link, with the length of their hex encoding. */
+const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };
 const ANCHORED_ID = /^[a-f0-9]{64}$/;
 const NAME_TOTAL_LENGTH_MAX = 255;
 
@@ -52,6 +55,26 @@ function splitDomain(name: string): [domain: string, remainder: string] {
   return [domain, remainder];
 }
 
+/**
+ * What docker's grammar lets through but no URL can hold: a port above 65535, or brackets around
+ * something that is not an IPv6 address. Docker parses such a reference and fails at pull time;
+ * the action refuses it as input (unreachableRegistry), so the parser itself stays docker's.
+ */
+export function unreachableRegistry(
+  ref: Pick<ImageReference, 'domain' | 'input'>,
+): ReferenceError | undefined {
+  const problem = domainProblem(ref.domain);
+  return problem ? new ReferenceError(`'${ref.input}': registry '${ref.domain}' ${problem}`) : undefined;
+}
+
+function domainProblem(domain: string): string | undefined {
+  const port = /:([0-9]+)$/.exec(domain)?.[1];
+  if (port !== undefined && Number(port) > 65535) return `has port ${port}, above 65535`;
+  const bracketed = /^\[(.*)\]/.exec(domain)?.[1];
+  if (bracketed !== undefined && !isIPv6(bracketed)) return `'[${bracketed}]' is not an IPv6 address`;
+  return undefined;
+}
+
 export function parseImageReference(input: string): ImageReference {
   const text = input.trim();
   if (text === '') throw new ReferenceError('is empty');
@@ -65,8 +88,15 @@ export function parseImageReference(input: string): ImageReference {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
     if (!DIGEST.test(digest)) throw new ReferenceError(`'${text}' has an invalid digest '${digest}'`);
-    if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-      throw new ReferenceError(`'${text}': a sha256 digest is 64 lowercase hex characters`);
+    const [algorithm, hex] = digest.split(':') as [string, string];
+    const length = DIGEST_HEX_LENGTH[algorithm];
+    if (length === undefined) {
+      throw new ReferenceError(
+        `'${text}': digest algorithm '${algorithm}' is not supported: use sha256 or sha512`,
+      );
+    }
+    if (!new RegExp(`^[a-f0-9]{${length}}$`).test(hex)) {
+      throw new ReferenceError(`'${text}': a ${algorithm} digest is ${length} lowercase hex characters`);
     }
   }
   let tag: string | undefined;
@@ -84,10 +114,11 @@ export function parseImageReference(input: string): ImageReference {
     throw new ReferenceError(`'${text}': repository name must be lowercase`);
   }
   if (!PATH.test(repository)) throw new ReferenceError(`'${text}' has an invalid repository '${repository}'`);
-  if (`${domain}/${repository}`.length > NAME_TOTAL_LENGTH_MAX) {
+  // Since distribution/reference v0.6.0 the limit applies to the repository path, not the domain.
+  if (repository.length > NAME_TOTAL_LENGTH_MAX) {
     throw new ReferenceError(`'${text}': repository name must not be longer than 255 characters`);
   }
   if (tag === undefined && digest === undefined) tag = 'latest';
-  const canonical = `${domain}/${repository}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
+  const canonical = `${domain}/${repository}${digest ? `@${digest}` : `:${tag!}`}`;
   return { input: text, domain, repository, tag, digest, reference: digest ?? tag!, canonical };
 }

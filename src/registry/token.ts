@@ -4,6 +4,7 @@
  * per (realm, service, scope, user) and concurrent callers share one request.
  */
 import type { Client, RetryPolicy, TransportResponse as HttpResponse } from '../http/transport.js';
+import { registerSecret } from '../secrets.js';
 
 export interface TokenRequest {
   realm: string;
@@ -35,8 +36,6 @@ interface Entry {
 
 export class TokenCache {
   readonly #entries = new Map<string, Entry>();
-  /** Token requests actually sent (for tests and the request floor). */
-  requests = 0;
 
   constructor(
     private readonly client: Client,
@@ -79,7 +78,6 @@ export class TokenCache {
       const basic = Buffer.from(`${request.username}:${request.password}`, 'utf8').toString('base64');
       headers.authorization = `Basic ${basic}`;
     }
-    this.requests++;
     const response = await this.client.request({
       method: 'GET',
       url: url.toString(),
@@ -104,6 +102,8 @@ export class TokenCache {
       throw new TokenError('the token endpoint answered without a token', response);
     }
     const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : MIN_EXPIRY_S;
+    // A bearer token is a credential for its lifetime: masked before anything could show it.
+    registerSecret(token);
     return { token, expiresIn };
   }
 }

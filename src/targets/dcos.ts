@@ -1,13 +1,16 @@
 /**
  * The DC/OS Enterprise secret store target: the pull config (config.json) stored at
- * dcos-secret-path for Marathon's `pullConfig` (reference §1, seeds 000/001).
+ * dcos-secret-path for Marathon's `pullConfig`.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Inputs } from '../context.js';
 import { orDeadline } from '../deadline.js';
 import { errorMessage, InputError } from '../errors.js';
-import { parseChoice, readPem } from '../plan.js';
+import { expandHome } from '../paths.js';
+import { parseChoice, readCertificates } from '../plan.js';
 import type { DcosAuth, DcosSession, SecretEncoding } from './dcos/client.js';
 import { defineTarget, type TargetOutcome, type TargetResult } from './types.js';
 
@@ -27,7 +30,7 @@ export function parseSecretPath(input: string, value: string): string {
   const path = value.trim().replace(/^\/+/, '').replace(/\/+$/, '');
   if (path === '') throw new InputError(input, 'is empty: give a store path such as mesos-docker/pullConfig');
   for (const segment of path.split('/')) {
-    // ⚠ DC/OS does not document the allowed characters; these are the ones its examples use.
+    // DC/OS does not document the allowed characters; these are the ones its examples use.
     if (segment === '' || segment === '.' || segment === '..' || !SEGMENT.test(segment)) {
       throw new InputError(
         input,
@@ -63,7 +66,7 @@ function readPrivateKey(value: string): { pem: string; uid?: string } {
   let text = value.trim();
   if (!text.includes('-----BEGIN ') && !text.startsWith('{')) {
     try {
-      text = fs.readFileSync(text, 'utf8').trim();
+      text = fs.readFileSync(expandHome(text, os.homedir(), path), 'utf8').trim();
     } catch {
       // The value is never echoed: it may be a mangled key.
       throw new InputError('dcos-private-key', 'is neither a PEM private key nor a readable file path');
@@ -97,27 +100,6 @@ function readPrivateKey(value: string): { pem: string; uid?: string } {
     throw new InputError('dcos-private-key', 'is not a readable (unencrypted) PEM private key');
   }
   return { pem: `${text}\n`, ...(uid ? { uid } : {}) };
-}
-
-/**
- * dcos-ca-cert must hold certificates that parse: a damaged one would otherwise only show at the
- * first request, as an untrusted cluster certificate that the message would blame on a missing CA.
- */
-function checkCertificates(pem: string): void {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) {
-    throw new InputError('dcos-ca-cert', 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
-  }
-  blocks.forEach((block, index) => {
-    try {
-      new X509Certificate(block);
-    } catch {
-      throw new InputError(
-        'dcos-ca-cert',
-        `certificate ${index + 1} of ${blocks.length} is not a valid PEM certificate`,
-      );
-    }
-  });
 }
 
 function planAuth(inputs: Inputs): DcosAuth {
@@ -162,15 +144,6 @@ function planAuth(inputs: Inputs): DcosAuth {
   );
 }
 
-const GROUP: readonly [keyof Inputs, string][] = [
-  ['dcosSecretPath', 'dcos-secret-path'],
-  ['dcosToken', 'dcos-token'],
-  ['dcosUid', 'dcos-uid'],
-  ['dcosPrivateKey', 'dcos-private-key'],
-  ['dcosPassword', 'dcos-password'],
-  ['dcosCaCert', 'dcos-ca-cert'],
-];
-
 export function planDcos(
   inputs: Inputs,
   state: 'present' | 'absent',
@@ -180,11 +153,8 @@ export function planDcos(
     'file',
     'value',
   ]);
-  if (inputs.dcosUrl.trim() === '') {
-    const stray = GROUP.find(([key]) => String(inputs[key]).trim() !== '');
-    if (stray) throw new InputError(stray[1], 'is set but dcos-url is not: give the cluster URL in dcos-url');
-    return undefined;
-  }
+  // Inputs given without dcos-url are refused before this (targets/requirements.ts).
+  if (inputs.dcosUrl.trim() === '') return undefined;
   const url = parseUrl(inputs.dcosUrl);
   if (inputs.dcosSecretPath.trim() === '') {
     throw new InputError('dcos-secret-path', 'is required with dcos-url, e.g. mesos-docker/pullConfig');
@@ -197,8 +167,7 @@ export function planDcos(
     );
   }
   const auth = planAuth(inputs);
-  const caCert = readPem('dcos-ca-cert', inputs.dcosCaCert);
-  if (caCert !== undefined) checkCertificates(caCert);
+  const caCert = readCertificates('dcos-ca-cert', inputs.dcosCaCert);
   return { url, secretPath, auth, encoding, ...(caCert ? { caCert } : {}) };
 }
 

@@ -77,29 +77,9 @@ function planAnnotations(lines: readonly string[]): Record<string, string> {
   return annotations;
 }
 
-/** Inputs other than kubernetes-namespaces that only make sense with it (defaults excluded). */
-function strayInputs(inputs: Inputs): string[] {
-  const stray: string[] = [];
-  if (inputs.kubernetesSecretName !== 'regcred') stray.push('kubernetes-secret-name');
-  if (inputs.kubeconfig.trim() !== '') stray.push('kubeconfig');
-  if (inputs.kubernetesContexts.length > 0) stray.push('kubernetes-contexts');
-  if (inputs.kubernetesSecretType !== 'dockerconfigjson') stray.push('kubernetes-secret-type');
-  if (inputs.kubernetesServiceAccounts.length > 0) stray.push('kubernetes-service-accounts');
-  if (inputs.kubernetesCreateNamespace !== 'false') stray.push('kubernetes-create-namespace');
-  if (inputs.kubernetesLabels.length > 0) stray.push('kubernetes-labels');
-  if (inputs.kubernetesAnnotations.length > 0) stray.push('kubernetes-annotations');
-  if (inputs.kubernetesForce !== 'false') stray.push('kubernetes-force');
-  return stray;
-}
-
 export function planKubernetes(inputs: Inputs, base: BasePlan): KubernetesPlan | undefined {
-  if (inputs.kubernetesNamespaces.length === 0) {
-    const stray = strayInputs(inputs);
-    if (stray.length > 0) {
-      throw new InputError(stray[0]!, `needs kubernetes-namespaces (set: ${stray.join(', ')})`);
-    }
-    return undefined;
-  }
+  // Inputs given without kubernetes-namespaces are refused before this (targets/requirements.ts).
+  if (inputs.kubernetesNamespaces.length === 0) return undefined;
   const namespaces = names('kubernetes-namespaces', inputs.kubernetesNamespaces, dns1123LabelError);
   const secretName = inputs.kubernetesSecretName.trim();
   const nameProblem = dns1123SubdomainError(secretName);

@@ -36,6 +36,8 @@ interface DefinitionFile {
   output: string;
   kind: DefinitionKind;
   original: JsonObject;
+  /** The file's line ending, kept when it is written back (a Windows checkout has CRLF). */
+  eol: '\n' | '\r\n';
 }
 
 export interface MarathonPlan {
@@ -52,7 +54,7 @@ function workspace(): string {
   return process.env['GITHUB_WORKSPACE'] || process.cwd();
 }
 
-function readDefinition(listed: string): { input: string; original: JsonObject; kind: DefinitionKind } {
+function readDefinition(listed: string): Pick<DefinitionFile, 'input' | 'original' | 'kind' | 'eol'> {
   const input = path.resolve(workspace(), listed);
   let text: string;
   try {
@@ -70,7 +72,7 @@ function readDefinition(listed: string): { input: string; original: JsonObject; 
   }
   try {
     const original = doc as JsonObject;
-    return { input, original, kind: definitionKind(original) };
+    return { input, original, kind: definitionKind(original), eol: text.includes('\r\n') ? '\r\n' : '\n' };
   } catch (error) {
     throw new InputError('marathon-definitions', `'${listed}' ${errorMessage(error)}`);
   }
@@ -89,15 +91,8 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
     'mesos',
   ] as const);
   const secretName = inputs.marathonSecretName.trim();
-  if (inputs.marathonDefinitions.length === 0) {
-    const stray = [
-      ['marathon-output-dir', inputs.marathonOutputDir],
-      ['marathon-mode', mode],
-      ['marathon-containerizer', containerizer],
-    ].find(([, v]) => v !== '');
-    if (stray) throw new InputError(stray[0]!, 'is set but marathon-definitions lists no files');
-    return undefined;
-  }
+  // Inputs given without marathon-definitions are refused before this (targets/requirements.ts).
+  if (inputs.marathonDefinitions.length === 0) return undefined;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(secretName)) {
     throw new InputError(
       'marathon-secret-name',
@@ -123,7 +118,7 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
     const secretPath = parseSecretPath('dcos-secret-path', inputs.dcosSecretPath);
     plan.secret = {
       secretName,
-      // Marathon names store paths with a leading slash, e.g. "/mesos-docker/pullConfig" (seed 000).
+      // Marathon names store paths with a leading slash, e.g. "/mesos-docker/pullConfig".
       source: `/${secretPath}`,
       containerizer,
       registryDomains: [...new Set(base.credentials.map((c) => c.address.domain))],
@@ -154,7 +149,7 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
       : path.resolve(workspace(), inputs.marathonOutputDir.trim());
   const outputs = new Map<string, string>();
   for (const listed of inputs.marathonDefinitions) {
-    const { input, original, kind } = readDefinition(listed);
+    const { input, original, kind, eol } = readDefinition(listed);
     const output = outputDir ? path.join(outputDir, path.basename(input)) : input;
     const clash = outputs.get(output);
     if (clash !== undefined) {
@@ -173,7 +168,7 @@ export function planMarathon(inputs: Inputs, base: BasePlan): MarathonPlan | und
         throw new InputError(input, `${kind} '${listed}' ${error.message}`);
       }
     }
-    plan.definitions.push({ display: listed, input, output, kind, original });
+    plan.definitions.push({ display: listed, input, output, kind, original, eol });
   }
   return plan;
 }
@@ -205,7 +200,7 @@ async function writeDefinition(
   notes: string[],
 ): Promise<TargetResult> {
   const subject = relative(file.output);
-  const text = formatDefinition(definition);
+  const text = formatDefinition(definition, file.eol);
   // In place with nothing to change: the user's own formatting is left alone.
   if (file.output === file.input && sameJson(definition, file.original)) {
     return { target: 'marathon', subject, action: 'unchanged', message: notes.join('; ') };

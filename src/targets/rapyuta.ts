@@ -1,5 +1,5 @@
 /**
- * rapyuta.io docker secrets through the v2 API (reference §3, seed 004): one `Docker` secret per
+ * rapyuta.io docker secrets through the v2 API: one `Docker` secret per
  * registry, created with POST /v2/secrets/ and, when it already exists, replaced with PUT.
  */
 import type { Inputs } from '../context.js';
@@ -15,11 +15,12 @@ import { orDeadline } from '../deadline.js';
 import { errorMessage, InputError, TargetError } from '../errors.js';
 import { singleRegistryGiven } from '../plan.js';
 import { redact } from '../secrets.js';
+import { hasSpaceOrControl } from '../text.js';
 import { defineTarget, type Action, type TargetContext, type TargetResult } from './types.js';
 
 const DEFAULT_API_URL = 'https://api.rapyuta.io';
 const API_VERSION = 'api.rapyuta.io/v2';
-/** Seed 004: ≤ 253 chars, lower-case alphanumerics or '-', alphanumeric at both ends; 3 minimum (ref §3). */
+/** Secret names: 3 to 253 lower-case alphanumerics or '-', alphanumeric at both ends. */
 const NAME = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
 const NAME_MIN = 3;
 const NAME_MAX = 253;
@@ -46,10 +47,10 @@ export interface RapyutaPlan {
 
 /**
  * The registry field of a docker secret: Docker Hub as `https://index.docker.io/v1/` (the console's
- * "Dockerhub" choice, ref §3), a private registry as its URL `https://host[:port]`, or
- * `http://host[:port]` when the user wrote http:// for a plain-HTTP registry.
- * ⚠ The exact form rapyuta.io expects for private registries is unconfirmed; the console only asks
- * for a "Registry Url", so we send a URL with its scheme.
+ * "Dockerhub" choice), a private registry as its URL `https://host[:port]`, or
+ * `http://host[:port]` when the user wrote http:// for a plain-HTTP registry. rapyuta.io does not
+ * document the form for private registries; the console asks for a "Registry Url", so a URL with
+ * its scheme is sent.
  */
 export function rapyutaRegistry(credential: Credential): string {
   const { address } = credential;
@@ -147,29 +148,10 @@ export function planRapyuta(
   base: { state: 'present' | 'absent'; credentials: Credential[] },
 ) {
   const token = inputs.rapyutaToken.trim();
-  if (token === '') {
-    const others: [string, boolean][] = [
-      ['rapyuta-organization', inputs.rapyutaOrganization.trim() !== ''],
-      ['rapyuta-project', inputs.rapyutaProject.trim() !== ''],
-      ['rapyuta-secret-name', inputs.rapyutaSecretName.trim() !== ''],
-      ['rapyuta-secret-names', inputs.rapyutaSecretNames.length > 0],
-      [
-        'rapyuta-api-url',
-        inputs.rapyutaApiUrl.trim() !== '' && inputs.rapyutaApiUrl.trim() !== DEFAULT_API_URL,
-      ],
-    ];
-    const set = others.filter(([, isSet]) => isSet).map(([name]) => name);
-    if (set.length > 0) {
-      throw new InputError(
-        'rapyuta-token',
-        `is empty but ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set`,
-      );
-    }
-    return undefined;
-  }
+  // Inputs given without rapyuta-token are refused before this (targets/requirements.ts).
+  if (token === '') return undefined;
   // Never echo the token: say what is wrong with it only.
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\x00-\x1f\x7f]/.test(token)) {
+  if (hasSpaceOrControl(token)) {
     throw new InputError(
       'rapyuta-token',
       "contains white space or control characters (pass the token alone, without 'Bearer ')",

@@ -16,15 +16,8 @@ export const uploadTarget = defineTarget<UploadPlan>({
   name: 'upload',
   plan(inputs, base) {
     const fetchScheme = parseChoice<FetchScheme>('fetch-scheme', inputs.fetchScheme, ['https', 'native']);
-    if (inputs.uploadTo.length === 0) {
-      if (inputs.uploadHeaders.length > 0) {
-        throw new InputError(
-          'upload-headers',
-          'is set but upload-to is empty: the headers go to https:// destinations',
-        );
-      }
-      return undefined;
-    }
+    // Inputs given without their destination are refused before this (targets/requirements.ts).
+    if (inputs.uploadTo.length === 0) return undefined;
     const seen = new Set<string>();
     const destinations = inputs.uploadTo.map((uri) => {
       const kind = destinationKinds.find((k) => k.matches(uri));
@@ -43,12 +36,6 @@ export const uploadTarget = defineTarget<UploadPlan>({
       seen.add(destination.display);
       return destination;
     });
-    if (inputs.uploadHeaders.length > 0 && !destinations.some((d) => d.display.startsWith('https://'))) {
-      throw new InputError(
-        'upload-headers',
-        'is set but no upload-to destination is https://: they would go nowhere',
-      );
-    }
     return { destinations, fetchScheme, state: base.state };
   },
   secrets: (plan) => plan.destinations.flatMap((d) => d.secrets),
@@ -59,8 +46,11 @@ export const uploadTarget = defineTarget<UploadPlan>({
     const results = await Promise.all(
       plan.destinations.map(async (d): Promise<TargetResult> => {
         try {
-          const action = await d.put(archive, ctx.signal);
-          return { target: 'upload', subject: d.display, action, message: `sha256 ${archive.sha256}` };
+          const put = await d.put(archive, ctx.signal);
+          const { action, note } = typeof put === 'string' ? { action: put, note: undefined } : put;
+          if (note) ctx.log.warning(`${d.display}: ${note}`);
+          const message = `sha256 ${archive.sha256}${note ? `; ${note}` : ''}`;
+          return { target: 'upload', subject: d.display, action, message };
         } catch (error) {
           const message = errorMessage(orDeadline(error, ctx.signal));
           return { target: 'upload', subject: d.display, action: 'failed', message };

@@ -4,13 +4,13 @@
  * line by line, so every line, every string value of the document, and the JSON-escaped forms the
  * documents we render hold (Kubernetes' `password` field) are secrets of their own.
  */
-
-// eslint-disable-next-line no-control-regex
-const NON_JSON_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+import { hasControlCharacter } from '../../text.js';
 
 /** A password holding newlines is accepted only as a JSON object (JSON allows tab, CR and LF between tokens). */
 export function isJsonDocumentPassword(password: string): boolean {
-  if (NON_JSON_CONTROL.test(password) || !password.trimStart().startsWith('{')) return false;
+  // JSON allows tab, CR and LF between tokens; no other control character.
+  if (hasControlCharacter(password, { allow: '\t\r\n' }) || !password.trimStart().startsWith('{'))
+    return false;
   try {
     const value: unknown = JSON.parse(password);
     return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,6 +1,7 @@
 /**
- * A small client for the DC/OS IAM login and the Enterprise secret store, on the shared transport
- * with its own trust scope: the cluster CA (dcos-ca-cert) applies to these requests only.
+ * A small client for the DC/OS IAM login (/acs/api/v1/auth/login) and the Enterprise secret store
+ * (/secrets/v1/secret/default/<path>), on the shared transport with its own trust scope: the
+ * cluster CA (dcos-ca-cert) applies to these requests only.
  */
 import { createPrivateKey } from 'node:crypto';
 import { SignJWT } from 'jose';

@@ -1,6 +1,7 @@
 /**
  * The Kubernetes writes, per (context, namespace): upsert the pull secret in place (never delete +
- * create, anchors pain point 5), link it from service accounts, and the reverse for state absent.
+ * create, which would leave a window where pods cannot pull), link it from service accounts, and the
+ * reverse for state absent.
  * Loaded only through present/absent, so @kubernetes/client-node stays out of runs that don't use it.
  */
 /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment, @typescript-eslint/no-misused-spread --
@@ -11,7 +12,7 @@ import { orDeadline } from '../../deadline.js';
 import { errorMessage, TargetError } from '../../errors.js';
 import { proxyFor } from '../../http/proxy.js';
 import { sleep, withRetries, type RetryOptions } from '../../retry.js';
-import type { KubeconfigSource } from './kubeconfig.js';
+import { mergeKubeconfigs, type KubeconfigSource } from './kubeconfig.js';
 import { mapConcurrent } from '../../concurrency.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -271,15 +272,26 @@ export function loadKubeconfig(source: KubeconfigSource): k8s.KubeConfig {
   } else if (source.kind === 'in-cluster') {
     kc.loadFromCluster();
   } else {
-    const [first, ...rest] = source.files;
-    kc.loadFromFile(first!);
-    for (const file of rest) {
-      const next = new k8s.KubeConfig();
-      next.loadFromFile(file);
-      for (const cluster of next.clusters) if (!kc.getCluster(cluster.name)) kc.addCluster(cluster);
-      for (const user of next.users) if (!kc.getUser(user.name)) kc.addUser(user);
-      for (const ctx of next.contexts) if (!kc.getContextObject(ctx.name)) kc.addContext(ctx);
-    }
+    // Each file loaded alone resolves its relative paths against its own directory.
+    const named = <T extends { name: string }>(list: T[]) => list.map((e): [string, T] => [e.name, e]);
+    const merged = mergeKubeconfigs(
+      source.files.map((file) => {
+        const one = new k8s.KubeConfig();
+        one.loadFromFile(file);
+        return {
+          clusters: named(one.clusters),
+          users: named(one.users),
+          contexts: named(one.contexts),
+          currentContext: one.currentContext,
+        };
+      }),
+    );
+    kc.loadFromOptions({
+      clusters: [...merged.clusters.values()],
+      users: [...merged.users.values()],
+      contexts: [...merged.contexts.values()],
+      currentContext: merged.currentContext,
+    });
   }
   return kc;
 }

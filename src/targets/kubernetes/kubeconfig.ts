@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { InputError } from '../../errors.js';
+import { expandHome, isDocumentText } from '../../paths.js';
 
 /** Where client-node should load the configuration from at run time. */
 export type KubeconfigSource =
@@ -102,22 +103,34 @@ function parseConfig(text: string, where: string, dir: string): ParsedConfig {
   };
 }
 
-/** KUBECONFIG merging as kubectl does it: the first file to define a name or current-context wins. */
-function merge(configs: ParsedConfig[]): ParsedConfig {
-  const merged: ParsedConfig = {
-    clusters: new Map(),
-    users: new Map(),
-    contexts: new Map(),
-    currentContext: '',
+/**
+ * KUBECONFIG merging as kubectl does it: the first file to define a cluster, user or context name,
+ * or a current-context, wins. The one rule for both the plan (parsed YAML) and present/absent
+ * (client-node's KubeConfig objects), given each file's entries as [name, entry] pairs.
+ */
+export function mergeKubeconfigs<C, U, X>(
+  files: readonly {
+    clusters: Iterable<[string, C]>;
+    users: Iterable<[string, U]>;
+    contexts: Iterable<[string, X]>;
+    currentContext: string;
+  }[],
+): { clusters: Map<string, C>; users: Map<string, U>; contexts: Map<string, X>; currentContext: string } {
+  const firstWins = <T>(lists: Iterable<[string, T]>[]): Map<string, T> => {
+    const merged = new Map<string, T>();
+    for (const list of lists)
+      for (const [name, entry] of list) if (!merged.has(name)) merged.set(name, entry);
+    return merged;
   };
-  for (const config of configs) {
-    for (const key of ['clusters', 'users', 'contexts'] as const) {
-      for (const [name, body] of config[key]) if (!merged[key].has(name)) merged[key].set(name, body);
-    }
-    if (merged.currentContext === '') merged.currentContext = config.currentContext;
-  }
-  return merged;
+  return {
+    clusters: firstWins(files.map((f) => f.clusters)),
+    users: firstWins(files.map((f) => f.users)),
+    contexts: firstWins(files.map((f) => f.contexts)),
+    currentContext: files.find((f) => f.currentContext)?.currentContext ?? '',
+  };
 }
+
+const merge = (configs: ParsedConfig[]): ParsedConfig => mergeKubeconfigs(configs);
 
 function readFile(file: string, hint: string): string {
   try {
@@ -240,9 +253,9 @@ export function planKubeconfig(
   let files: string[];
   let where: string;
   let origin = 'named by KUBECONFIG';
-  // A one-line value without ':' is a path, not a document (a kubeconfig has `key: value` lines).
-  if (single !== '' && !single.includes('\n') && !single.includes(':')) {
-    const file = path.resolve(single.startsWith('~/') ? path.join(home, single.slice(2)) : single);
+  // A path, not a document: one line with no `key: value` (a colon alone is no sign: D:\a\kubeconfig).
+  if (single !== '' && !isDocumentText(single)) {
+    const file = path.resolve(expandHome(single, home, path));
     if (!fs.existsSync(file)) {
       // The value itself is masked as a secret input: say what it looked like instead.
       throw new InputError(

@@ -1,6 +1,7 @@
 /**
- * Pure edits of Marathon app and pod definitions (reference §2, seeds 000/001): what `present` adds
- * and `absent` takes away. Every function returns a new object and leaves unrelated fields as found.
+ * Pure edits of Marathon app and pod definitions: what `present` adds (pullConfig and its secret,
+ * or the archive in fetch/uris) and `absent` takes away. Every function returns a new object and
+ * leaves unrelated fields as found.
  */
 import { parseImageReference } from '../../registry/reference.js';
 
@@ -29,7 +30,7 @@ export interface TarballPatch {
   fetchUri: string;
   /** Every URI our archive may be fetched from (all upload-to destinations): ours to replace or remove. */
   ownUris: readonly string[];
-  /** A legacy .dockercfg archive: goes in `uris` as Marathon's docs show for Registry 1.0 (seed 001). */
+  /** A legacy .dockercfg archive: goes in `uris`, as Marathon's docs show for Registry 1.0. */
   legacy: boolean;
 }
 
@@ -88,13 +89,7 @@ function presentSecretApp(def: JsonObject, patch: SecretPatch, notes: string[]):
           'the app to the Mesos containerizer (UCR), or use marathon-mode: tarball',
       );
     }
-    container['type'] = 'MESOS';
-    notes.push('container.type switched from DOCKER to MESOS');
-    // ⚠ Unconfirmed from Marathon's source: Docker-only fields may be refused under MESOS.
-    for (const field of ['network', 'portMappings', 'parameters', 'privileged']) {
-      if (field in docker)
-        notes.push(`container.docker.${field} is a Docker-containerizer field: check it under MESOS`);
-    }
+    switchToMesos(def, container, docker, notes);
   } else if (type !== 'MESOS') {
     throw new DefinitionError(`has container.type ${JSON.stringify(type)}: pullConfig needs MESOS`);
   }
@@ -109,6 +104,66 @@ function presentSecretApp(def: JsonObject, patch: SecretPatch, notes: string[]):
   setSecret(def, patch);
 }
 
+/** docker.network → the app's `networks`, as Marathon's own normalisation maps the legacy field. */
+const NETWORK_MODES: Readonly<Record<string, string>> = { HOST: 'host', BRIDGE: 'container/bridge' };
+
+const isEmptyList = (v: Json | undefined): boolean => v === undefined || (Array.isArray(v) && v.length === 0);
+
+/**
+ * DOCKER → MESOS. Marathon refuses a MESOS app whose container.docker has `network`, `portMappings`
+ * or `parameters` ("must be empty"), so what has a MESOS equivalent moves there (`networks`,
+ * `container.portMappings`) and what has none is refused, the file left as it is.
+ */
+function switchToMesos(def: JsonObject, container: JsonObject, docker: JsonObject, notes: string[]): void {
+  const refuse = (why: string): never => {
+    throw new DefinitionError(
+      `cannot be switched to the Mesos containerizer (marathon-containerizer: mesos): ${why}; ` +
+        'edit the definition, or use marathon-mode: tarball with the Docker containerizer',
+    );
+  };
+  if (!isEmptyList(docker['parameters'])) {
+    refuse('container.docker.parameters (docker run options) have no Mesos-containerizer equivalent');
+  }
+  const network = docker['network'];
+  if (network !== undefined) {
+    const mode =
+      (typeof network === 'string' ? NETWORK_MODES[network] : undefined) ??
+      refuse(
+        `container.docker.network ${JSON.stringify(network)} has no plain equivalent in "networks" (HOST and BRIDGE have)`,
+      );
+    if (!isEmptyList(def['networks'])) {
+      refuse('it has both container.docker.network and "networks", which Marathon refuses');
+    }
+    if (mode !== 'host' && (!isEmptyList(def['portDefinitions']) || !isEmptyList(def['ports']))) {
+      refuse(
+        `it has portDefinitions (or ports), which Marathon allows with host networking only, not ${mode}`,
+      );
+    }
+    def['networks'] = [{ mode }];
+  }
+  const mappings = docker['portMappings'];
+  if (!isEmptyList(mappings)) {
+    if (!Array.isArray(mappings)) refuse('container.docker.portMappings is not a list');
+    if (network === 'HOST')
+      refuse('it has container.docker.portMappings with HOST networking, where Marathon allows none');
+    if (!isEmptyList(container['portMappings'])) {
+      refuse('it has both container.docker.portMappings and container.portMappings');
+    }
+    container['portMappings'] = mappings as Json[];
+  }
+  delete docker['network'];
+  delete docker['portMappings'];
+  delete docker['parameters'];
+  container['type'] = 'MESOS';
+  notes.push(
+    'container.type switched from DOCKER to MESOS' +
+      (network !== undefined
+        ? `; container.docker.network ${JSON.stringify(network)} moved to networks`
+        : '') +
+      (!isEmptyList(mappings) ? '; container.docker.portMappings moved to container.portMappings' : ''),
+  );
+}
+
 function presentSecretPod(def: JsonObject, patch: SecretPatch): void {
   const containers = def['containers'] as Json[];
   const skipped: string[] = [];
@@ -116,7 +171,7 @@ function presentSecretPod(def: JsonObject, patch: SecretPatch): void {
   for (const c of containers) {
     const image = isObject(c) ? c['image'] : undefined;
     if (!isObject(image) || typeof image['id'] !== 'string') continue;
-    // ⚠ image.kind is taken as DOCKER when unset; pullConfig is only valid on DOCKER images.
+    // Marathon takes image.kind as DOCKER when unset; pullConfig is only valid on DOCKER images.
     if ((image['kind'] ?? 'DOCKER') !== 'DOCKER') continue;
     const domain = imageDomain(image['id']);
     if (domain === undefined || !patch.registryDomains.includes(domain)) {
@@ -142,15 +197,20 @@ function presentSecretPod(def: JsonObject, patch: SecretPatch): void {
 function presentTarball(def: JsonObject, patch: TarballPatch, notes: string[]): void {
   const hasUris = 'uris' in def;
   const hasFetch = 'fetch' in def;
-  if (hasUris && hasFetch) throw new DefinitionError('has both "uris" and "fetch", which Marathon rejects');
   if (hasUris && !Array.isArray(def['uris'])) throw new DefinitionError('"uris" must be an array');
   if (hasFetch && !Array.isArray(def['fetch'])) throw new DefinitionError('"fetch" must be an array');
+  const someUris = hasUris && !isEmptyList(def['uris']);
+  const someFetch = hasFetch && !isEmptyList(def['fetch']);
+  // Marathon refuses only both non-empty ("may not be set in conjunction with fetch").
+  if (someUris && someFetch) {
+    throw new DefinitionError('has both "uris" and "fetch" non-empty, which Marathon rejects: keep one list');
+  }
   const container = def['container'];
   if (isObject(container) && container['type'] === 'MESOS') {
     notes.push('container.type is MESOS: the Mesos containerizer does not read the fetched docker config');
   }
   const own = new Set(patch.ownUris);
-  if (hasUris || (patch.legacy && !hasFetch)) {
+  if (someUris || (!someFetch && (patch.legacy || (hasUris && !hasFetch)))) {
     const uris = ((def['uris'] ?? []) as Json[]).filter(
       (u) => u === patch.fetchUri || typeof u !== 'string' || !own.has(u),
     );
@@ -239,9 +299,9 @@ export function applyAbsent(doc: JsonObject, kind: DefinitionKind, patch: Patch)
   return { definition: def, notes: [] };
 }
 
-/** The file format written: 2-space JSON and a trailing newline. */
-export function formatDefinition(def: JsonObject): string {
-  return `${JSON.stringify(def, null, 2)}\n`;
+/** The file format written: 2-space JSON and a trailing newline, with the file's line ending. */
+export function formatDefinition(def: JsonObject, eol: '\n' | '\r\n' = '\n'): string {
+  return `${JSON.stringify(def, null, 2)}\n`.replaceAll('\n', eol);
 }
 
 /** Deep equality of JSON values, key order ignored. */
