@@ -38,6 +38,8 @@ describe('buildPlan', () => {
 
   it('upload-to implies the tarball', () => {
     expect(buildPlan(inputsOf({ ...good, 'upload-to': '/srv/docker.tar.gz' })).tarball).toBe(true);
+    expect(buildPlan(inputsOf(good)).mode).toBe('apply');
+    expect(buildPlan(inputsOf({ ...good, mode: 'plan', state: 'absent' })).mode).toBe('plan');
   });
 
   it.each(['linux/amd64,linux/arm64/v8', 'linux/amd64, linux/arm64/v8', 'linux/amd64\nlinux/arm64/v8'])(

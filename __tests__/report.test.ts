@@ -6,11 +6,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { annotate, setOutputs, writeSummary, type RunReport } from '../src/report.js';
 import { registerCredential } from '../src/secrets.js';
 
+// core.summary keeps the first file it wrote to, so every test uses the same one, emptied.
+const summaryPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pc-summary-')), 'summary.md');
 const summaryFile = () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pc-summary-')), 'summary.md');
-  fs.writeFileSync(file, '');
-  process.env['GITHUB_STEP_SUMMARY'] = file;
-  return file;
+  fs.writeFileSync(summaryPath, '');
+  process.env['GITHUB_STEP_SUMMARY'] = summaryPath;
+  return summaryPath;
 };
 afterEach(() => {
   Reflect.deleteProperty(process.env, 'GITHUB_STEP_SUMMARY');
@@ -148,5 +149,115 @@ describe('every sink redacts what servers quoted', () => {
     // The message survives, the secret does not; the output is still JSON.
     expect(output).toContain('webhook denied: {\\"password\\":\\"***\\",\\"auth\\":\\"***\\"} raw ***');
     expect(lines.join('')).toContain('title=kubernetes ctx/***%3A failed::webhook denied');
+  });
+});
+
+describe('plan and audit reports', () => {
+  const result = (target: string, subject: string, action: string, message = '', changes?: string[]) => ({
+    target,
+    subject,
+    action: action as never,
+    message,
+    ...(changes ? { changes } : {}),
+  });
+
+  function captured(run: () => void): string[] {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      run();
+    } finally {
+      spy.mockRestore();
+    }
+    return lines.map((l) => l.replace(/%2C/g, ',').replace(/%3A/g, ':'));
+  }
+
+  it('a plan is a table of planned actions with what would change, escaped, and the change count', async () => {
+    const file = summaryFile();
+    const outputFile = path.join(path.dirname(file), 'output');
+    fs.writeFileSync(outputFile, '');
+    process.env['GITHUB_OUTPUT'] = outputFile;
+    const planned: RunReport = {
+      mode: 'plan',
+      state: 'present',
+      registries: [],
+      outcomes: new Map([
+        [
+          'marathon',
+          {
+            results: [
+              result('marathon', 'deploy/app.json', 'would-update', 'definition differs', [
+                '+ /secrets: {"a":"<b>"}',
+              ]),
+              result('marathon', 'deploy/pod.json', 'unchanged', 'already patched'),
+            ],
+          },
+        ],
+        ['dcos', { results: [result('dcos', 'https://d /p', 'would-create', 'no such secret')] }],
+      ]),
+    };
+    try {
+      await writeSummary(planned);
+      const { setOutputs } = await import('../src/report.js');
+      setOutputs(planned);
+    } finally {
+      Reflect.deleteProperty(process.env, 'GITHUB_OUTPUT');
+    }
+    const html = fs.readFileSync(file, 'utf8');
+    expect(html).toContain('pull-credentials plan (present)');
+    expect(html).toContain('nothing was written anywhere');
+    expect(html).toContain('Plan: 2 changes');
+    expect(html).toContain(
+      '<code>+ /secrets: {&#34;a&#34;:&#34;&#60;b&#62;&#34;}</code><br>definition differs',
+    );
+    expect(html.match(/<td>/g)?.length).toBe(html.match(/<\/td>/g)?.length);
+    expect(fs.readFileSync(outputFile, 'utf8')).toMatch(/^changes<<.*\n2\n/m);
+  });
+
+  it('an audit is a table of statuses; failures are errors only with verify: fail, one per finding', async () => {
+    const audited = (auditFails: boolean): RunReport => ({
+      mode: 'audit',
+      state: 'present',
+      registries: [],
+      auditFails,
+      audit: [],
+      outcomes: new Map([
+        [
+          'kubernetes',
+          {
+            results: [
+              result('kubernetes', 'prod/apps', 'broken', 'app unauthorized'),
+              result('kubernetes', 'prod/web', 'broken', 'app unauthorized'),
+              result('kubernetes', 'prod/batch', 'stale', 'differs'),
+              result('kubernetes', 'prod/jobs', 'ok', 'fine'),
+            ],
+          },
+        ],
+        ['rapyuta', { results: [result('rapyuta', 'team-pull', 'unknown', 'never returns the password')] }],
+      ]),
+    });
+    const failing = captured(() => {
+      annotate(audited(true));
+    });
+    expect(failing.filter((l) => l.startsWith('::error'))).toEqual([
+      expect.stringContaining('title=kubernetes prod/apps, kubernetes prod/web: broken::app unauthorized'),
+    ]);
+    expect(failing.filter((l) => l.startsWith('::warning'))).toEqual([
+      expect.stringContaining('title=kubernetes prod/batch: stale::differs'),
+    ]);
+    const warning = captured(() => {
+      annotate(audited(false));
+    });
+    expect(warning.filter((l) => l.startsWith('::error'))).toEqual([]);
+    expect(warning.filter((l) => l.startsWith('::warning'))).toHaveLength(2);
+
+    const file = summaryFile();
+    await writeSummary(audited(true));
+    const html = fs.readFileSync(file, 'utf8');
+    expect(html).toContain('pull-credentials audit (present)');
+    expect(html).toContain('<td>❔ unknown</td><td>never returns the password</td>');
   });
 });

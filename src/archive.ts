@@ -5,7 +5,7 @@
  * so parallel matrix jobs writing one destination stay idempotent.
  */
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { Header } from 'tar/header';
 import type { ConfigFormat } from './credentials/documents.js';
 
@@ -72,4 +72,40 @@ export function buildArchive(document: string, format: ConfigFormat): Archive {
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * The docker config document inside a stored docker.tar.gz (`.docker/config.json` or `.dockercfg`,
+ * with or without a leading `./`), read back for plan and audit; undefined when the bytes are not a
+ * gzip'd tar holding one.
+ */
+export function archiveDocument(bytes: Buffer): { format: ConfigFormat; document: string } | undefined {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(bytes);
+  } catch {
+    return undefined;
+  }
+  for (let offset = 0; offset + BLOCK <= tar.length;) {
+    const header = tar.subarray(offset, offset + BLOCK);
+    if (header.every((b) => b === 0)) return undefined;
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
+    const prefix = field(345, 155);
+    const name = (prefix ? `${prefix}/` : '') + field(0, 100);
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    const type = field(156, 1);
+    if (!Number.isFinite(size) || size < 0) return undefined;
+    const data = tar.subarray(offset + BLOCK, offset + BLOCK + size);
+    const path = name.replace(/^\.\//, '');
+    if (type === '0' || type === '') {
+      if (path === '.docker/config.json') return { format: 'config.json', document: data.toString('utf8') };
+      if (path === '.dockercfg') return { format: 'dockercfg', document: data.toString('utf8') };
+    }
+    offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+  }
+  return undefined;
 }

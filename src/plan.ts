@@ -21,7 +21,11 @@ import { hasControlCharacter } from './text.js';
 import type { Platform, VerificationPlan } from './registry/types.js';
 import type { BasePlan } from './targets/types.js';
 
+/** apply writes; plan reads every place and says what apply would do; audit checks what is deployed. */
+export type Mode = 'apply' | 'plan' | 'audit';
+
 export interface Plan extends BasePlan {
+  mode: Mode;
   exportDockerConfig: boolean;
   verification: VerificationPlan;
   /** Deadline of each target (its retries included) and of verification as a whole. */
@@ -323,6 +327,13 @@ export function planVerification(inputs: Inputs): VerificationPlan {
 
 export function buildPlan(inputs: Inputs): Plan {
   const state = parseChoice('state', inputs.state, ['present', 'absent'] as const);
+  const mode = parseChoice<Mode>('mode', inputs.mode, ['apply', 'plan', 'audit']);
+  if (mode === 'audit' && state === 'absent') {
+    throw new InputError(
+      'mode',
+      'audit checks what state present deployed: remove state: absent, or use mode: plan to preview a removal',
+    );
+  }
   const configFormat = parseChoice<ConfigFormat>('config-format', inputs.configFormat, [
     'config.json',
     'dockercfg',
@@ -340,5 +351,5 @@ export function buildPlan(inputs: Inputs): Plan {
   const timeoutMs = parseTimeout(inputs.timeout);
   // After each input's own rules, so a malformed destination is named before what it lacks.
   checkNeeds(inputs);
-  return { state, credentials, configFormat, exportDockerConfig, tarball, verification, timeoutMs };
+  return { state, mode, credentials, configFormat, exportDockerConfig, tarball, verification, timeoutMs };
 }

@@ -4,6 +4,9 @@
  */
 import * as core from '@actions/core';
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
+import type { AuditEntry } from './modes/audit.js';
+import { isChange } from './modes/classify.js';
+import type { Mode } from './plan.js';
 import { earliestExpiry, type CredentialLifetime } from './identity/lifetime.js';
 import type { Verdict } from './registry/types.js';
 import { host } from './host/index.js';
@@ -11,6 +14,8 @@ import { redact } from './secrets.js';
 import type { TargetOutcome, TargetResult } from './targets/types.js';
 
 export interface RunReport {
+  /** Absent is apply. */
+  mode?: Mode;
   state: 'present' | 'absent';
   registries: string[];
   configPath?: string;
@@ -22,6 +27,9 @@ export interface RunReport {
   lifetimes?: CredentialLifetime[];
   /** Set when verification stopped the run before any target was written. */
   blockedByVerification?: boolean;
+  /** mode audit: every place's finding, and whether broken or missing places fail the step. */
+  audit?: AuditEntry[];
+  auditFails?: boolean;
 }
 
 const ICON: Record<string, string> = {
@@ -34,7 +42,20 @@ const ICON: Record<string, string> = {
   absent: '➖',
   skipped: '➖',
   failed: '❌',
+  'would-create': '➕',
+  'would-update': '✏️',
+  'would-delete': '🗑️',
+  stale: '⚠️',
+  broken: '❌',
+  expiring: '⏳',
+  missing: '❌',
+  foreign: '⚠️',
+  unknown: '❔',
 };
+
+/** Audit findings that need someone's attention; broken and missing fail the step with verify: fail. */
+const AUDIT_PROBLEMS = new Set(['broken', 'missing', 'failed', 'stale', 'expiring', 'foreign']);
+const AUDIT_FAILURES = new Set(['broken', 'missing', 'failed']);
 
 export const isFailure = (r: TargetResult): boolean => r.action === 'failed';
 
@@ -68,6 +89,12 @@ export function setOutputs(report: RunReport): void {
   for (const outcome of report.outcomes.values()) {
     for (const [name, value] of Object.entries(outcome.outputs ?? {})) host().setOutput(name, value);
   }
+  if (report.audit) {
+    host().setOutput('audit', report.audit);
+  } else {
+    const results = [...report.outcomes.values()].flatMap((o) => o.results);
+    host().setOutput('changes', String(results.filter((r) => isChange(r.action)).length));
+  }
 }
 
 /** One error (or warning) annotation per failure, each saying what to do. */
@@ -78,6 +105,10 @@ export function annotate(report: RunReport): void {
       const emit = verification.mode === 'fail' ? 'error' : 'warning';
       host()[emit](v.message, { title: `${v.image}: ${v.status}` });
     }
+  }
+  if (report.mode === 'audit') {
+    annotateAudit(report);
+    return;
   }
   // One annotation per distinct failure: a broken cluster context fails every namespace with the same
   // message, and GitHub shows only the first 10 error annotations of a step.
@@ -94,6 +125,22 @@ export function annotate(report: RunReport): void {
   }
 }
 
+/** Audit findings, grouped like failures: one rotated password breaks every place with one message. */
+function annotateAudit(report: RunReport): void {
+  const byFinding = new Map<string, TargetResult[]>();
+  for (const r of [...report.outcomes.values()].flatMap((o) => o.results)) {
+    if (!AUDIT_PROBLEMS.has(r.action)) continue;
+    const key = `${r.action}\u0000${r.message}`;
+    byFinding.set(key, [...(byFinding.get(key) ?? []), r]);
+  }
+  for (const group of byFinding.values()) {
+    const first = group[0]!;
+    const emit = report.auditFails && AUDIT_FAILURES.has(first.action) ? 'error' : 'warning';
+    const where = group.map((r) => `${r.target} ${r.subject}`).join(', ');
+    host()[emit](first.message, { title: `${where}: ${first.action}` });
+  }
+}
+
 /**
  * A summary table. core.summary renders an empty cell as an unclosed `<td>`, which breaks the
  * row, so empty cells get a dash.
@@ -106,7 +153,18 @@ function table(headers: string[], rows: string[][]): SummaryTableRow[] {
 }
 
 export async function writeSummary(report: RunReport): Promise<void> {
-  const s = core.summary.addHeading(`pull-credentials (${report.state})`, 2);
+  const mode = report.mode ?? 'apply';
+  const s = core.summary.addHeading(
+    mode === 'apply' ? `pull-credentials (${report.state})` : `pull-credentials ${mode} (${report.state})`,
+    2,
+  );
+  if (mode === 'plan') s.addRaw('<p>Plan only: nothing was written anywhere.</p>', true);
+  if (mode === 'audit') {
+    s.addRaw(
+      '<p>Audit: each place checked with the credentials stored there; nothing was written.</p>',
+      true,
+    );
+  }
   if (report.registries.length > 0) {
     s.addRaw(`<p>Registries: ${report.registries.map(code).join(', ')}</p>`, true);
   }
@@ -152,7 +210,36 @@ export async function writeSummary(report: RunReport): Promise<void> {
     }
   }
   const results = [...report.outcomes.values()].flatMap((o) => o.results);
-  if (results.length > 0) {
+  if (results.length > 0 && mode === 'plan') {
+    const changes = results.filter((r) => isChange(r.action)).length;
+    s.addHeading(`Plan: ${changes} change${changes === 1 ? '' : 's'}`, 3);
+    s.addTable(
+      table(
+        ['Target', 'Where', 'Plan', 'What would change'],
+        results.map((r) => [
+          r.target,
+          code(r.subject),
+          `${ICON[r.action] ?? ''} ${r.action}`,
+          [...(r.changes ?? []).map((c) => code(c)), ...(r.message ? [escapeHtml(r.message)] : [])].join(
+            '<br>',
+          ),
+        ]),
+      ),
+    );
+  } else if (results.length > 0 && mode === 'audit') {
+    s.addHeading('Audit', 3);
+    s.addTable(
+      table(
+        ['Target', 'Where', 'Status', 'Details'],
+        results.map((r) => [
+          r.target,
+          code(r.subject),
+          `${ICON[r.action] ?? ''} ${r.action}`,
+          escapeHtml(r.message),
+        ]),
+      ),
+    );
+  } else if (results.length > 0) {
     s.addHeading('Targets', 3);
     s.addTable(
       table(

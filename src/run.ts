@@ -6,6 +6,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { buildArchive } from './archive.js';
+import { auditTargets } from './modes/audit.js';
+import { previewTargets } from './modes/plan.js';
 import { getInputs, type Inputs } from './context.js';
 import { documentFileName, renderDocument } from './credentials/documents.js';
 import { graceFor, orDeadline, raceDeadline, startDeadline } from './deadline.js';
@@ -50,6 +52,15 @@ export function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[];
   const plan = buildPlan(inputs);
   const identity = planIdentity(inputs);
   return { plan, enabled: planTargets(inputs, plan), identity };
+}
+
+/** The documents in memory only: audit compares them with what is deployed and writes no file. */
+function renderArtifacts(plan: Plan): Artifacts {
+  const document = renderDocument(plan.credentials, plan.configFormat);
+  registerDocument(document);
+  const artifacts: Artifacts = { document, configPath: '', configDir: '' };
+  if (plan.tarball) artifacts.archive = { path: '', ...buildArchive(document, plan.configFormat) };
+  return artifacts;
 }
 
 async function writeDocuments(plan: Plan, runDir: string): Promise<Artifacts> {
@@ -162,8 +173,28 @@ export async function runTargets(
   return outcomes;
 }
 
+/** The mode switch for the targets: apply ships, plan only reads every place (src/modes/plan.ts). */
+function shipOrPlan(
+  plan: Plan,
+  enabled: EnabledTarget[],
+  state: Plan['state'],
+  context: RunContext,
+): Promise<Map<string, TargetOutcome>> {
+  return plan.mode === 'plan' ? previewTargets(enabled, state, context) : runTargets(enabled, state, context);
+}
+
 function failures(report: RunReport): string[] {
   const problems: string[] = [];
+  if (report.mode === 'audit') {
+    // A place whose credentials do not pull, or that holds none, fails with verify: fail.
+    const bad = [...report.outcomes.values()].flatMap((o) =>
+      o.results.filter((r) => ['broken', 'missing', 'failed'].includes(r.action)),
+    );
+    if (bad.length > 0 && report.auditFails) {
+      problems.push(`audit found ${bad.map((r) => `${r.target} ${r.subject} ${r.action}`).join(', ')}`);
+    }
+    return problems;
+  }
   const failed = [...report.outcomes.values()].flatMap((o) => o.results.filter(isFailure));
   if (report.blockedByVerification) {
     const bad = report.verification!.verdicts.filter((v) => v.status !== 'ok');
@@ -176,7 +207,7 @@ function failures(report: RunReport): string[] {
   }
   if (failed.length > 0) {
     problems.push(
-      `${failed.length} target write(s) failed: ${failed.map((r) => `${r.target} ${r.subject}`).join(', ')}`,
+      `${failed.length} ${report.mode === 'plan' ? 'place(s) could not be read or would fail' : 'target write(s) failed'}: ${failed.map((r) => `${r.target} ${r.subject}`).join(', ')}`,
     );
   }
   return problems;
@@ -203,15 +234,29 @@ export async function execute(read: () => Inputs): Promise<RunReport> {
 
   const runDir = await host().createRunDir();
   const report: RunReport = {
+    mode: plan.mode,
     state: plan.state,
     registries: plan.credentials.map((c) => c.address.key),
     outcomes: new Map(),
   };
   const { timeoutMs } = plan;
 
-  if (plan.state === 'absent') {
+  if (plan.mode === 'audit') {
+    // Reads only: not even the local documents are written. A stored credential expiring sooner
+    // than min-lifetime is `expiring`.
+    const artifacts = renderArtifacts(plan);
+    const audit = await auditTargets(
+      enabled,
+      plan.verification,
+      { base: plan, artifacts, runDir, timeoutMs },
+      { minLifetimeMs: identity.minLifetimeMs },
+    );
+    report.outcomes = audit.outcomes;
+    report.audit = audit.entries;
+    report.auditFails = plan.verification.mode === 'fail';
+  } else if (plan.state === 'absent') {
     const artifacts: Artifacts = { document: '', configPath: '', configDir: '' };
-    report.outcomes = await runTargets(enabled, 'absent', { base: plan, artifacts, runDir, timeoutMs });
+    report.outcomes = await shipOrPlan(plan, enabled, 'absent', { base: plan, artifacts, runDir, timeoutMs });
   } else {
     // Cloud identities become credentials here, used from now on exactly as typed ones.
     const names = enabled.map((e) => e.target.name);
@@ -227,7 +272,9 @@ export async function execute(read: () => Inputs): Promise<RunReport> {
     const artifacts = await host().group('Writing credentials', () => writeDocuments(plan, runDir));
     Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
     if (artifacts.archive) report.archive = artifacts.archive;
-    if (plan.exportDockerConfig) {
+    if (plan.exportDockerConfig && plan.mode === 'plan') {
+      host().info('mode plan: DOCKER_CONFIG is not exported');
+    } else if (plan.exportDockerConfig) {
       host().exportVariable('DOCKER_CONFIG', artifacts.configDir);
       host().notice(
         `DOCKER_CONFIG now points at a config holding only ${plan.credentials.map((c) => c.address.key).join(', ')}: ` +
@@ -263,7 +310,12 @@ export async function execute(read: () => Inputs): Promise<RunReport> {
       report.blockedByVerification = mode === 'fail' && verdicts.some((v) => v.status !== 'ok');
     }
     if (!report.blockedByVerification) {
-      report.outcomes = await runTargets(enabled, 'present', { base: plan, artifacts, runDir, timeoutMs });
+      report.outcomes = await shipOrPlan(plan, enabled, 'present', {
+        base: plan,
+        artifacts,
+        runDir,
+        timeoutMs,
+      });
     }
   }
 

@@ -172,4 +172,11 @@ export const planBadInputs: [string, Record<string, string>, string, RegExp][] =
   ],
   ['registry port above 65535', { ...good, images: 'localhost:65536/foo' }, 'images', /above 65535/],
   ['bracketed non-IPv6', { ...good, images: '[fd00123123123]:5000/foo' }, 'images', /not an IPv6/],
+  ['unknown mode', { ...good, mode: 'dry-run' }, 'mode', /use one of apply, plan, audit/],
+  [
+    'audit of a removal',
+    { ...good, mode: 'audit', state: 'absent' },
+    'mode',
+    /use mode: plan to preview a removal/,
+  ],
 ];

@@ -203,6 +203,13 @@ export async function startFakeGcs(): Promise<FakeGcs> {
             send(404, apiError(404, `No such object: ${bucketName}/${name}`, 'notFound'));
             return;
           }
+          if (url.searchParams.get('alt') === 'media') {
+            // The object's bytes, as the JSON API's media download sends them.
+            record.status = 200;
+            res.writeHead(200, { 'content-type': object.contentType });
+            res.end(object.bytes);
+            return;
+          }
           const full = resource(name, object);
           send(200, url.searchParams.get('fields') === 'metadata' ? { metadata: full.metadata } : full);
           return;

@@ -71,7 +71,7 @@ export async function startHttpsPutServer(): Promise<HttpsPutServer> {
         status: 0,
       };
       requests.push(record);
-      const answer = (status: number, headers: Record<string, string> = {}, text = '') => {
+      const answer = (status: number, headers: Record<string, string> = {}, text: string | Buffer = '') => {
         record.status = status;
         res.writeHead(status, headers);
         res.end(method === 'HEAD' ? undefined : text);
@@ -149,10 +149,11 @@ export async function startHttpsPutServer(): Promise<HttpsPutServer> {
         }
         case 'HEAD':
         case 'GET':
+          // Artifactory answers both with the file's checksum headers; GET sends the file.
           if (!stored) answer(404);
           else if (path.startsWith('/artifactory/')) {
-            answer(200, { 'x-checksum-sha256': sha256(stored.body) });
-          } else answer(200, {});
+            answer(200, { 'x-checksum-sha256': sha256(stored.body) }, stored.body);
+          } else answer(200, {}, stored.body);
           return;
         case 'DELETE':
           if (!stored) answer(404);

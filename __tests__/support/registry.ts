@@ -54,6 +54,11 @@ export interface TestRegistry {
   tokenUrl?: string;
   /** Token mode: stops the token issuer only (the "token server down" case). */
   stopTokenServer(): Promise<void>;
+  /**
+   * Rotates a user's password: htpasswd mode rewrites the htpasswd file (the registry re-reads it
+   * when its modification time changes), token mode changes what the issuer accepts.
+   */
+  setPassword(user: string, password: string): Promise<void>;
   /** With `accessLog`: every request the registry answered, from its access log, in order. */
   accessLog: { method: string; path: string; status: number }[];
 }
@@ -174,6 +179,7 @@ function basicUser(header: string | undefined, users: Record<string, string>): s
 }
 
 interface TokenIssuer {
+  setPassword(user: string, password: string): void;
   url: string;
   log: TokenRequest[];
   rootBundle: string;
@@ -265,6 +271,9 @@ async function startTokenIssuer(options: {
   const { port } = server.address() as net.AddressInfo;
   let stopped: Promise<void> | undefined;
   return {
+    setPassword: (user, password) => {
+      allUsers[user] = password;
+    },
     url: `${options.ca ? 'https' : 'http'}://127.0.0.1:${port}/token`,
     log,
     rootBundle: p('signing.crt'),
@@ -292,7 +301,7 @@ export async function startRegistry(options: {
   /** Record every request from the registry's access log (counting without a proxy in between). */
   accessLog?: boolean;
 }): Promise<TestRegistry> {
-  const users = options.users ?? { alice: 'alice-secret-pw' };
+  const users = { ...(options.users ?? { alice: 'alice-secret-pw' }) };
   const dir = await tempDir('registry');
   const ca = options.tls ? (options.ca ?? (await createTestCA())) : undefined;
   const port = await freePort();
@@ -302,7 +311,7 @@ export async function startRegistry(options: {
 
   let auth = '';
   let issuer: TokenIssuer | undefined;
-  if (options.auth === 'htpasswd') {
+  const writeHtpasswd = async () => {
     const lines: string[] = [];
     for (const [user, pass] of Object.entries({ ...users, [ADMIN.username]: ADMIN.password })) {
       // htpasswd reads the password from stdin (-i) so it stays off argv.
@@ -319,7 +328,12 @@ export async function startRegistry(options: {
       });
       lines.push(line);
     }
-    await fs.writeFile(path.join(dir, 'htpasswd'), `${lines.join('\n')}\n`);
+    // Written aside and renamed, so the registry never reads a half-written file.
+    await fs.writeFile(path.join(dir, 'htpasswd.next'), `${lines.join('\n')}\n`);
+    await fs.rename(path.join(dir, 'htpasswd.next'), path.join(dir, 'htpasswd'));
+  };
+  if (options.auth === 'htpasswd') {
+    await writeHtpasswd();
     auth = `auth:\n  htpasswd:\n    realm: test-realm\n    path: ${path.join(dir, 'htpasswd')}\n`;
   } else if (options.auth === 'token') {
     issuer = await startTokenIssuer({
@@ -387,6 +401,11 @@ export async function startRegistry(options: {
     accessLog,
     ...(issuer ? { tokenUrl: issuer.url } : {}),
     stopTokenServer: async () => issuer?.stop(),
+    async setPassword(user, password) {
+      users[user] = password;
+      issuer?.setPassword(user, password);
+      if (options.auth === 'htpasswd') await writeHtpasswd();
+    },
     stop: () =>
       (stopped ??= (async () => {
         if (child.exitCode === null) {

@@ -113,6 +113,15 @@ export const fileDestination: DestinationKind = {
         await writeFileAtomic(file, archive.bytes, 0o600);
         return 'written';
       },
+      async read() {
+        const existing = await readIfExists(file);
+        if (!existing) return { found: 'absent' };
+        return {
+          found: 'present',
+          bytes: existing,
+          current: (digest: string) => sha256(existing) === digest,
+        };
+      },
       async remove() {
         try {
           await fsp.unlink(file);

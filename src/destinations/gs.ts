@@ -196,6 +196,30 @@ export const gsDestination: DestinationKind = {
         if (upload.status !== 200) throw failure('create', loc, upload);
         return 'written';
       },
+      async read(signal) {
+        const base = gcsApiBase();
+        const token = await accessToken();
+        const authorization = { authorization: `Bearer ${token}` };
+        const meta = await send(
+          { method: 'GET', url: `${base}${objectPath}?fields=metadata`, headers: authorization, signal },
+          native,
+        );
+        if (meta.status === 404 && !bucketMissing(meta)) return { found: 'absent' };
+        if (meta.status !== 200) throw failure('get', loc, meta);
+        const doc = JSON.parse(meta.body.toString('utf8')) as { metadata?: Record<string, unknown> };
+        const media = await send(
+          { method: 'GET', url: `${base}${objectPath}?alt=media`, headers: authorization, signal },
+          native,
+        );
+        if (media.status === 404 && !bucketMissing(media)) return { found: 'absent' };
+        if (media.status !== 200) throw failure('get', loc, media);
+        // put() skips by the sha256 metadata alone, so that is what "current" compares.
+        return {
+          found: 'present',
+          bytes: media.body,
+          current: (sha256: string) => doc.metadata?.['sha256'] === sha256,
+        };
+      },
       async remove(signal) {
         const base = gcsApiBase();
         const token = await accessToken();

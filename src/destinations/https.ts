@@ -137,7 +137,7 @@ function failure(method: string, display: string, response: HttpResponse, presig
       presigned
         ? `${at} Forbidden: the presigned URL has expired, or was signed for another method or headers ` +
             `(a URL signed for PUT cannot ${method === 'PUT' ? 'be reused' : method}; presign one for ${method})`
-        : `${at} Forbidden: the credentials in upload-headers lack ${method === 'DELETE' ? 'delete' : 'write (deploy)'} ` +
+        : `${at} Forbidden: the credentials in upload-headers lack ${method === 'DELETE' ? 'delete' : method === 'GET' ? 'read' : 'write (deploy)'} ` +
             'permission on this path',
     );
   }
@@ -227,6 +227,23 @@ export const httpsDestination: DestinationKind = {
           throw failure('PUT', display, response, presigned);
         }
         return 'written';
+      },
+      async read(signal) {
+        // A URL presigned for PUT signs no GET: the store refuses it, and cannot be asked.
+        const response = await send({ method: 'GET', url: url.href, headers: userHeaders, signal }, display);
+        if (response.status === 404 || response.status === 410) return { found: 'absent' };
+        if (presigned && (response.status === 403 || response.status === 400)) {
+          return {
+            found: 'unreadable',
+            reason: `HTTP ${response.status}: a URL presigned for PUT cannot be read back with GET, so what it holds is unknown`,
+          };
+        }
+        if (response.status < 200 || response.status >= 300)
+          throw failure('GET', display, response, presigned);
+        const bytes = response.body;
+        const stored = storedSha256(response.headers);
+        // put() skips only after a HEAD (never to a presigned URL) reports the same sha256.
+        return { found: 'present', bytes, current: (sha256: string) => !presigned && stored === sha256 };
       },
       async remove(signal) {
         const response = await send(

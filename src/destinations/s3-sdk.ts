@@ -3,4 +3,10 @@
  * when an s3:// destination is used. (A bundled dynamic import of the CommonJS SDK itself would
  * expose only `default`; a static re-export keeps the named exports.)
  */
-export { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+export {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';

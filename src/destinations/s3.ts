@@ -169,10 +169,11 @@ function actualRegion(error: SdkError): string | undefined {
   return fromMessage;
 }
 
-type Operation = 'HeadObject' | 'PutObject' | 'DeleteObject';
+type Operation = 'HeadObject' | 'GetObject' | 'PutObject' | 'DeleteObject';
 
 const PERMISSION: Record<Operation, string> = {
   HeadObject: 's3:GetObject',
+  GetObject: 's3:GetObject',
   PutObject: 's3:PutObject',
   DeleteObject: 's3:DeleteObject',
 };
@@ -380,6 +381,22 @@ export const s3Destination: DestinationKind = {
             };
           }
           return 'written';
+        } finally {
+          s3.destroy();
+        }
+      },
+      async read(signal) {
+        const { s3, sdk } = await client(loc);
+        try {
+          const object = await s3.send(
+            new sdk.GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }),
+            sendOptions(signal),
+          );
+          const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+          return { found: 'present', bytes, current: (sha256: string) => sameObject(object, sha256, loc) };
+        } catch (error) {
+          if (isMissing(error)) return { found: 'absent' };
+          throw describeS3Error(error, 'GetObject', loc);
         } finally {
           s3.destroy();
         }

@@ -6,6 +6,17 @@ export type DestinationInputs = HttpsInputs & S3Inputs;
 
 export type FetchScheme = 'https' | 'native';
 
+/** What a destination holds now, read without writing (modes plan and audit). */
+export type StoredArchive =
+  | { found: 'absent' }
+  | {
+      found: 'present';
+      bytes: Buffer;
+      /** Whether put() of an archive with this sha256 would skip the write (leave it unchanged). */
+      current(sha256: string): boolean;
+    }
+  /** Something may be stored, but this destination cannot read it back (a URL presigned for PUT). */
+  | { found: 'unreadable'; reason: string };
 /** What a put did; a note is something the user should know about this destination (a warning). */
 export type PutResult = 'written' | 'unchanged' | { action: 'written' | 'unchanged'; note: string };
 
@@ -20,6 +31,8 @@ export interface Destination {
   /** `signal` is the upload target's deadline: pass it to every request. */
   put(archive: { bytes: Buffer; sha256: string }, signal?: AbortSignal): Promise<PutResult>;
   remove(signal?: AbortSignal): Promise<'deleted' | 'absent'>;
+  /** Reads the stored archive without writing anything; throws when the read fails. */
+  read(signal?: AbortSignal): Promise<StoredArchive>;
 }
 
 /**

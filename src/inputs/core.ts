@@ -11,6 +11,7 @@ export const coreInputs = defineInputs([
   { name: 'config-format', default: 'config.json' },
   { name: 'export-docker-config', default: 'false' },
   { name: 'state', default: 'present' },
+  { name: 'mode', default: 'apply' },
   { name: 'timeout', default: '60' },
   { name: 'tarball', default: 'false' },
   { name: 'images', kind: 'list' },

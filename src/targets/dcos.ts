@@ -230,6 +230,15 @@ export const dcosTarget = defineTarget<DcosPlan>({
         `${action === 'unchanged' ? 'already holds' : 'stores'} config.json as a ${plan.encoding} secret`,
     );
   },
+  async inspect(plan, ctx) {
+    const { inspectDcos } = await import('./dcos/inspect.js');
+    const document = ctx.base.state === 'present' ? ctx.artifacts.document : undefined;
+    return [await inspectDcos(plan, document, ctx.base.credentials, ctx.signal)];
+  },
+  outputs(plan, results) {
+    const result = results[0];
+    return { dcos: { path: plan.secretPath, action: result?.action, message: result?.message } };
+  },
   absent(plan, ctx) {
     return withSession(
       plan,

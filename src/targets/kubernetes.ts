@@ -148,4 +148,23 @@ export const kubernetesTarget = defineTarget<KubernetesPlan>({
     const { applyKubernetes } = await import('./kubernetes/apply.js');
     return outcome(await applyKubernetes(plan, undefined, { signal: ctx.signal }));
   },
+  async inspect(plan, ctx) {
+    const { inspectKubernetes } = await import('./kubernetes/inspect.js');
+    return inspectKubernetes(plan, plan.document, ctx.base.credentials, { signal: ctx.signal });
+  },
+  outputs(plan, results) {
+    return {
+      kubernetes: results.map((r) => {
+        // Namespaces hold no '/', so the last one separates the context.
+        const cut = r.subject.lastIndexOf('/');
+        return {
+          context: r.subject.slice(0, cut),
+          namespace: r.subject.slice(cut + 1),
+          secret: plan.secretName,
+          action: r.action,
+          message: r.message,
+        };
+      }),
+    };
+  },
 });

@@ -22,8 +22,16 @@ import {
   type Patch,
   type SecretPatch,
 } from './marathon/patch.js';
-import type { BasePlan, PlanFacts, TargetOutcome, TargetResult } from './types.js';
+import type {
+  BasePlan,
+  Observation,
+  PlanFacts,
+  TargetContext,
+  TargetOutcome,
+  TargetResult,
+} from './types.js';
 import { defineTarget, runFacts } from './types.js';
+import { observeDefinition } from './marathon/inspect.js';
 
 interface DefinitionFile {
   /** As listed in marathon-definitions, for messages. */
@@ -171,6 +179,18 @@ export function planMarathon(
   return plan;
 }
 
+/**
+ * The archive URI a plan would reference: the first upload destination whose planned write would
+ * not fail (the upload reports one result per destination, or one failure for the whole target).
+ */
+function plannedFetchUri(plan: MarathonPlan, ctx: TargetContext): string | undefined {
+  const results = ctx.previous.get('upload')?.results ?? [];
+  if (results.length !== plan.fetchUris.length) {
+    return results.some((r) => r.action === 'failed') ? undefined : plan.fetchUris[0];
+  }
+  return plan.fetchUris.find((_uri, i) => results[i]!.action !== 'failed');
+}
+
 function relative(file: string): string {
   const rel = path.relative(workspace(), file);
   return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
@@ -266,6 +286,49 @@ export const marathonTarget = defineTarget<MarathonPlan>({
       return writeDefinition(file, definition, notes);
     });
   },
+
+  async inspect(plan, ctx) {
+    const skip = (why: string) =>
+      plan.definitions.map((f): Observation => ({
+        subject: relative(f.output),
+        found: 'present',
+        skip: why,
+        message: why,
+      }));
+    let patch: Patch;
+    if (plan.state === 'absent') {
+      patch = patchFor(plan, plan.fetchUris[0] ?? '');
+    } else if (plan.mode === 'secret') {
+      if (ctx.previous.get('dcos')?.results.some((r) => r.action === 'failed')) {
+        return skip('the DC/OS secret would not be stored, so pullConfig would name a missing secret');
+      }
+      patch = patchFor(plan, '');
+    } else {
+      const chosen = plannedFetchUri(plan, ctx);
+      if (chosen === undefined) return skip('no upload-to destination would hold the archive');
+      patch = patchFor(plan, chosen);
+    }
+    const observations: Observation[] = [];
+    for (const file of plan.definitions) {
+      try {
+        const { definition } =
+          plan.state === 'present'
+            ? applyPresent(file.original, file.kind, patch)
+            : applyAbsent(file.original, file.kind, patch);
+        observations.push(await observeDefinition(relative(file.output), file, definition));
+      } catch (error) {
+        observations.push({ subject: relative(file.output), found: 'failed', message: errorMessage(error) });
+      }
+    }
+    return observations;
+  },
+
+  rewrites: true,
+  outputs: (plan, results) => ({
+    'marathon-definitions': results.flatMap((r, i) =>
+      r.action === 'failed' || r.action === 'skipped' ? [] : [plan.definitions[i]!.output],
+    ),
+  }),
 
   absent(plan) {
     const patch = patchFor(plan, plan.fetchUris[0] ?? '');

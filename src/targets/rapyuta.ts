@@ -381,13 +381,9 @@ function summary(action: Action, secret: RapyutaSecretPlan): string {
   }
 }
 
-async function withClient(
-  plan: RapyutaPlan,
-  ctx: TargetContext,
-  each: (client: Client, secret: RapyutaSecretPlan) => Promise<Action>,
-) {
+function transportFor(plan: RapyutaPlan, ctx: TargetContext) {
   const { attempts = 3, baseMs = 250, maxMs = 5000 } = plan.retry ?? {};
-  const transport = createClient({
+  return createClient({
     signal: ctx.signal,
     what: 'rapyuta.io',
     timeoutMs: REQUEST_TIMEOUT_MS,
@@ -396,6 +392,14 @@ async function withClient(
       ctx.log.info(`Retrying ${method} ${url.slice(plan.apiUrl.length)} (attempt ${attempt} of ${attempts})`);
     },
   });
+}
+
+async function withClient(
+  plan: RapyutaPlan,
+  ctx: TargetContext,
+  each: (client: Client, secret: RapyutaSecretPlan) => Promise<Action>,
+) {
+  const transport = transportFor(plan, ctx);
   const client = new Client(plan, transport);
   const results: TargetResult[] = [];
   const report: { name: string; registry: string; action: Action; message: string }[] = [];
@@ -420,6 +424,61 @@ async function withClient(
   return { results, outputs: { rapyuta: report } };
 }
 
+/** A secret as a read returns it: never the password. */
+export interface StoredRapyutaSecret {
+  type: string;
+  registry?: string;
+  username?: string;
+}
+
+/**
+ * Reads every planned secret with GETs only (modes plan and audit): the stored secret, undefined
+ * when there is none, or the read's failure.
+ */
+export async function readSecrets(
+  plan: RapyutaPlan,
+  ctx: TargetContext,
+): Promise<{ secret: RapyutaSecretPlan; stored?: StoredRapyutaSecret; error?: string }[]> {
+  const transport = transportFor(plan, ctx);
+  const client = new Client(plan, transport);
+  const found: { secret: RapyutaSecretPlan; stored?: StoredRapyutaSecret; error?: string }[] = [];
+  try {
+    for (const secret of plan.secrets) {
+      const path = secretPath(secret.name);
+      try {
+        const response = await client.send('GET', path);
+        if (response.status === 404) {
+          found.push({ secret });
+          continue;
+        }
+        if (!ok(response.status)) throw client.refuse('GET', path, response);
+        let spec: { type?: unknown; docker?: { registry?: unknown; username?: unknown } } = {};
+        try {
+          spec = (JSON.parse(response.text) as { spec?: typeof spec }).spec ?? {};
+        } catch {
+          // An unreadable body: the type stays unknown.
+        }
+        const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+        const registry = text(spec.docker?.registry);
+        const username = text(spec.docker?.username);
+        found.push({
+          secret,
+          stored: {
+            type: text(spec.type) ?? 'unknown',
+            ...(registry === undefined ? {} : { registry }),
+            ...(username === undefined ? {} : { username }),
+          },
+        });
+      } catch (error) {
+        found.push({ secret, error: errorMessage(error) });
+      }
+    }
+  } finally {
+    await transport.close();
+  }
+  return found;
+}
+
 export const rapyutaTarget = defineTarget<RapyutaPlan>({
   name: 'rapyuta',
   plan: planRapyuta,
@@ -431,4 +490,16 @@ export const rapyutaTarget = defineTarget<RapyutaPlan>({
       return upsert(client, { ...secret, credential });
     }),
   absent: (plan, ctx) => withClient(plan, ctx, (client, secret) => remove(client, secret.name)),
+  async inspect(plan, ctx) {
+    const { observeRapyuta } = await import('./rapyuta/inspect.js');
+    return (await readSecrets(plan, ctx)).map((read) => observeRapyuta(read, ctx.base.state));
+  },
+  outputs: (plan, results) => ({
+    rapyuta: results.map((r, i) => ({
+      name: r.subject,
+      registry: plan.secrets[i]?.registry ?? '',
+      action: r.action,
+      message: r.message,
+    })),
+  }),
 });

@@ -2,8 +2,18 @@ import type { Host } from '../host/index.js';
 import type { Inputs } from '../context.js';
 import type { ConfigFormat, Credential } from '../credentials/documents.js';
 
-export type Action =
+export type ApplyAction =
   'created' | 'updated' | 'unchanged' | 'written' | 'deleted' | 'absent' | 'skipped' | 'failed';
+
+/** What `mode: plan` predicts for a place: what apply would then report. */
+export type PlanAction =
+  'would-create' | 'would-update' | 'would-delete' | 'unchanged' | 'skipped' | 'failed';
+
+/** What `mode: audit` finds at a place (`failed`: the place could not be read). */
+export type AuditStatus =
+  'ok' | 'stale' | 'broken' | 'expiring' | 'missing' | 'foreign' | 'unknown' | 'skipped' | 'failed';
+
+export type Action = ApplyAction | PlanAction | AuditStatus;
 
 /** One thing a target wrote or removed (a file, a namespace's secret, a secret path…). */
 export interface TargetResult {
@@ -12,6 +22,8 @@ export interface TargetResult {
   subject: string;
   action: Action;
   message: string;
+  /** Plan mode: what would change (registries, a JSON diff, a sha256), never a secret value. */
+  changes?: string[];
 }
 
 export interface TargetOutcome {
@@ -81,6 +93,36 @@ export interface PlanFacts {
 }
 
 /**
+ * What one place holds now, read without writing anything (modes plan and audit). The pure
+ * classifiers in src/modes/classify.ts turn it into a planned action or an audit status.
+ */
+export interface Observation {
+  /** Same subject as apply reports for this place. */
+  subject: string;
+  /**
+   * present: something is stored; absent: nothing is; unreadable: something may be stored but it
+   * cannot be read back (rapyuta.io passwords, a URL presigned for PUT only); failed: the read failed.
+   */
+  found: 'present' | 'absent' | 'unreadable' | 'failed';
+  /** false: what is stored was not made by pull-credentials (audit reports it foreign). */
+  managed?: boolean;
+  /** With state absent: why apply would leave what is stored in place. */
+  kept?: string;
+  /** true when apply would find nothing to write here (the stored content is what it writes). */
+  upToDate?: boolean;
+  /** Why apply would refuse this place (a foreign secret without force, a type clash…). */
+  refusal?: string;
+  /** Why apply would skip this place (a step it depends on would fail). */
+  skip?: string;
+  /** The deployed docker config document (config.json, .dockercfg or a pull secret's JSON), for audit. */
+  document?: string;
+  /** What apply would change here, in words, without secret values. */
+  changes?: string[];
+  /** The read, in words (the failure for found failed). */
+  message: string;
+}
+
+/**
  * A place credentials are shipped to. `plan` is pure: it validates this target's inputs (throwing
  * InputError) and returns undefined when the target is not enabled; `facts` are what earlier
  * targets' plans told (see PlanFacts). Heavy clients are imported inside present/absent so a run
@@ -100,6 +142,18 @@ export interface Target<P = unknown> {
   secrets?(plan: P): string[];
   present(plan: P, ctx: TargetContext): Promise<TargetOutcome>;
   absent(plan: P, ctx: TargetContext): Promise<TargetOutcome>;
+  /**
+   * Reads every place present/absent would act on, writing nothing: one observation per place, in
+   * the order apply reports them. `ctx.previous` holds earlier targets' planned outcomes.
+   */
+  inspect?(plan: P, ctx: TargetContext): Promise<Observation[]>;
+  /**
+   * Places this target rewrites rather than deletes, even for state absent (Marathon definition
+   * files): a plan shows their removals as updates.
+   */
+  rewrites?: boolean;
+  /** The outputs present/absent would set, for results of plan or audit (same order as inspect). */
+  outputs?(plan: P, results: TargetResult[]): Record<string, unknown>;
 }
 
 /** Helper for registration lists: keeps each target's plan type while erasing it from the list. */

@@ -3,18 +3,19 @@ import type { Destination, FetchScheme } from '../destinations/types.js';
 import { orDeadline } from '../deadline.js';
 import { errorMessage, InputError } from '../errors.js';
 import { parseChoice } from '../plan.js';
-import { defineTarget, type TargetResult } from './types.js';
+import { defineTarget, type BasePlan, type Observation, type TargetResult } from './types.js';
 import type { UploadInputs } from './upload/inputs.js';
 
 export interface UploadPlan {
   destinations: Destination[];
   fetchScheme: FetchScheme;
+  state: 'present' | 'absent';
 }
 
 /** Ships docker.tar.gz to every `upload-to` destination, concurrently; each is reported on its own. */
 export const uploadTarget = defineTarget<UploadPlan>({
   name: 'upload',
-  plan(inputs: UploadInputs) {
+  plan(inputs: UploadInputs, base: BasePlan) {
     const fetchScheme = parseChoice<FetchScheme>('fetch-scheme', inputs.fetchScheme, ['https', 'native']);
     // upload-headers, fetch-scheme and the s3-* inputs declare what they need (upload-to, or an
     // https:// or s3:// destination), checked before any target plans.
@@ -37,7 +38,7 @@ export const uploadTarget = defineTarget<UploadPlan>({
       seen.add(destination.display);
       return destination;
     });
-    return { destinations, fetchScheme };
+    return { destinations, fetchScheme, state: base.state };
   },
   facts: (plan) => ({ fetchUris: plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)) }),
   secrets: (plan) => plan.destinations.flatMap((d) => d.secrets),
@@ -68,6 +69,28 @@ export const uploadTarget = defineTarget<UploadPlan>({
       },
       facts: { storedFetchUris: fetchUris.filter((_uri, i) => results[i]!.action !== 'failed') },
     };
+  },
+
+  async inspect(plan, ctx) {
+    const { observeArchive } = await import('./upload/inspect.js');
+    const desired = ctx.base.state === 'present' ? ctx.artifacts.archive : undefined;
+    return Promise.all(
+      plan.destinations.map(async (d): Promise<Observation> => {
+        try {
+          return observeArchive(d.display, await d.read(ctx.signal), desired, ctx.base.credentials);
+        } catch (error) {
+          return { subject: d.display, found: 'failed', message: errorMessage(error) };
+        }
+      }),
+    );
+  },
+
+  outputs(plan, results) {
+    const uploaded = results.map((r) => ({ uri: r.subject, result: r.action }));
+    // As present and absent set them: fetch URIs only where the archive is shipped.
+    return plan.state === 'absent'
+      ? { uploaded }
+      : { uploaded, 'fetch-uris': plan.destinations.map((d) => d.fetchUri(plan.fetchScheme)) };
   },
 
   async absent(plan, ctx) {

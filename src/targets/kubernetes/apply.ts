@@ -64,12 +64,12 @@ export interface KubeOptions {
 const failureMessage = (error: unknown, options: KubeOptions): string =>
   errorMessage(orDeadline(error, options.signal));
 
-const TYPES: Record<SecretType, { type: string; key: string }> = {
+export const TYPES: Record<SecretType, { type: string; key: string }> = {
   dockerconfigjson: { type: 'kubernetes.io/dockerconfigjson', key: '.dockerconfigjson' },
   dockercfg: { type: 'kubernetes.io/dockercfg', key: '.dockercfg' },
 };
 
-interface Desired {
+export interface Desired {
   type: string;
   data: Record<string, string>;
   labels: Record<string, string>;
@@ -94,7 +94,7 @@ export function desiredSecret(job: KubeJob, document: string): Desired {
   return { type, data, labels, annotations: { ...job.annotations, [CONTENT_HASH_ANNOTATION]: hash } };
 }
 
-function isManaged(object: { metadata?: k8s.V1ObjectMeta }): boolean {
+export function isManaged(object: { metadata?: k8s.V1ObjectMeta }): boolean {
   return object.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
 }
 
@@ -102,7 +102,7 @@ function includes(actual: Record<string, string> | undefined, wanted: Record<str
   return Object.entries(wanted).every(([k, v]) => actual?.[k] === v);
 }
 
-function upToDate(existing: k8s.V1Secret, desired: Desired): boolean {
+export function upToDate(existing: k8s.V1Secret, desired: Desired): boolean {
   const data = existing.data ?? {};
   return (
     existing.type === desired.type &&
@@ -146,7 +146,7 @@ function parseStatus(body: unknown): Status {
   }
 }
 
-interface Call {
+export interface Call {
   context: string;
   verb: string;
   resource: 'secrets' | 'serviceaccounts' | 'namespaces';
@@ -230,11 +230,11 @@ async function call<T>(options: KubeOptions, what: Call, operation: () => Promis
   );
 }
 
-const codeOf = (error: unknown): number | undefined =>
+export const codeOf = (error: unknown): number | undefined =>
   error instanceof KubeCallError ? error.code : undefined;
 
 /** Reads an object; undefined when it does not exist. */
-async function read<T>(
+export async function read<T>(
   options: KubeOptions,
   what: Call,
   operation: () => Promise<T>,
@@ -258,7 +258,7 @@ interface Session {
 const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 /** Per-request bound: a hung API server fails (and retries) one call instead of stalling the job. */
-const REQUEST_TIMEOUT_MS = 30_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Loads the kubeconfig the plan resolved. Several files are merged as kubectl merges KUBECONFIG:
@@ -310,7 +310,7 @@ export function withEnvironmentProxy(kc: k8s.KubeConfig, cluster: k8s.Cluster | 
   return proxied;
 }
 
-function clientFor(
+export function clientFor(
   source: KubeconfigSource,
   context: string,
   timeoutMs: number,
