@@ -249,7 +249,7 @@ export async function read<T>(
 
 // ---------------------------------------------------------------------------------------------
 
-interface Session {
+export interface Session {
   api: k8s.CoreV1Api;
   context: string;
   options: KubeOptions;
@@ -593,15 +593,14 @@ async function absentOne(s: Session, job: KubeJob, namespace: string): Promise<K
 }
 
 /**
- * Every (context, namespace) pair, independently and concurrently (bounded): one failing never
- * hides the others. `document` is the kubectl-format secret payload; undefined for state absent.
+ * Runs `each` for every (context, namespace) pair, concurrently (bounded), with the context's API
+ * session, or the error that loading the context gave: one failing context never hides the others.
  */
-export async function applyKubernetes(
+export function forEachNamespace<T>(
   job: KubeJob,
-  document: string | undefined,
-  options: KubeOptions = {},
-): Promise<KubeEntry[]> {
-  const desired = document === undefined ? undefined : desiredSecret(job, document);
+  options: KubeOptions,
+  each: (pair: { context: string; namespace: string; session: Session | Error }) => Promise<T>,
+): Promise<T[]> {
   const sessions = new Map<string, Session | Error>();
   for (const context of job.contexts) {
     try {
@@ -618,24 +617,32 @@ export async function applyKubernetes(
     }
   }
   const pairs = job.contexts.flatMap((context) =>
-    job.namespaces.map((namespace) => ({ context, namespace })),
+    job.namespaces.map((namespace) => ({ context, namespace, session: sessions.get(context)! })),
   );
-  return mapConcurrent(
-    pairs,
-    options.concurrency ?? 8,
-    async ({ context, namespace }): Promise<KubeEntry> => {
-      const session = sessions.get(context)!;
-      if (session instanceof Error) {
-        return { context, namespace, secret: job.secretName, action: 'failed', message: session.message };
-      }
-      try {
-        return desired
-          ? await presentOne(session, job, namespace, desired)
-          : await absentOne(session, job, namespace);
-      } catch (error) {
-        const message = failureMessage(error, options);
-        return { context, namespace, secret: job.secretName, action: 'failed', message };
-      }
-    },
-  );
+  return mapConcurrent(pairs, options.concurrency ?? 8, each);
+}
+
+/**
+ * Every (context, namespace) pair, independently and concurrently (bounded): one failing never
+ * hides the others. `document` is the kubectl-format secret payload; undefined for state absent.
+ */
+export async function applyKubernetes(
+  job: KubeJob,
+  document: string | undefined,
+  options: KubeOptions = {},
+): Promise<KubeEntry[]> {
+  const desired = document === undefined ? undefined : desiredSecret(job, document);
+  return forEachNamespace(job, options, async ({ context, namespace, session }): Promise<KubeEntry> => {
+    if (session instanceof Error) {
+      return { context, namespace, secret: job.secretName, action: 'failed', message: session.message };
+    }
+    try {
+      return desired
+        ? await presentOne(session, job, namespace, desired)
+        : await absentOne(session, job, namespace);
+    } catch (error) {
+      const message = failureMessage(error, options);
+      return { context, namespace, secret: job.secretName, action: 'failed', message };
+    }
+  });
 }

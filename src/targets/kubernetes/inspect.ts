@@ -4,33 +4,26 @@
  * decided from those reads by the same rules apply uses (desiredSecret, upToDate, isManaged).
  */
 import type * as k8s from '@kubernetes/client-node';
-import { mapConcurrent } from '../../concurrency.js';
 import type { Credential } from '../../credentials/documents.js';
 import { maskDeployed } from '../../credentials/parse.js';
 import { errorMessage } from '../../errors.js';
 import { documentChanges } from '../../modes/classify.js';
 import type { Observation } from '../types.js';
 import {
-  clientFor,
   codeOf,
   desiredSecret,
+  forEachNamespace,
   isManaged,
   MANAGED_BY,
   MANAGED_BY_LABEL,
   read,
-  REQUEST_TIMEOUT_MS,
   TYPES,
   upToDate,
   type Call,
   type KubeJob,
   type KubeOptions,
+  type Session,
 } from './apply.js';
-
-interface Session {
-  api: k8s.CoreV1Api;
-  context: string;
-  options: KubeOptions;
-}
 
 /** The docker config a pull secret holds, decoded (either key, whatever the type). */
 function storedDocument(secret: k8s.V1Secret): string | undefined {
@@ -173,36 +166,13 @@ export async function inspectKubernetes(
   credentials: readonly Credential[],
   options: KubeOptions = {},
 ): Promise<Observation[]> {
-  const sessions = new Map<string, Session | Error>();
-  for (const context of job.contexts) {
+  return forEachNamespace(job, options, async ({ context, namespace, session }): Promise<Observation> => {
+    const subject = `${context}/${namespace}`;
+    if (session instanceof Error) return { subject, found: 'failed', message: session.message };
     try {
-      sessions.set(context, {
-        api: clientFor(job.source, context, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, options.signal),
-        context,
-        options,
-      });
+      return await observeOne(session, job, namespace, document, credentials);
     } catch (error) {
-      sessions.set(
-        context,
-        new Error(`cannot load context ${context} from the kubeconfig: ${errorMessage(error)}`),
-      );
+      return { subject, found: 'failed', message: errorMessage(error) };
     }
-  }
-  const pairs = job.contexts.flatMap((context) =>
-    job.namespaces.map((namespace) => ({ context, namespace })),
-  );
-  return mapConcurrent(
-    pairs,
-    options.concurrency ?? 8,
-    async ({ context, namespace }): Promise<Observation> => {
-      const subject = `${context}/${namespace}`;
-      const session = sessions.get(context)!;
-      if (session instanceof Error) return { subject, found: 'failed', message: session.message };
-      try {
-        return await observeOne(session, job, namespace, document, credentials);
-      } catch (error) {
-        return { subject, found: 'failed', message: errorMessage(error) };
-      }
-    },
-  );
+  });
 }
