@@ -12,6 +12,9 @@ import type { InputSpec } from '../src/inputs/spec.js';
 import { errorLines, listFiles, ROOT, runAction } from './support/action.js';
 import { badInputs, planBadInputs } from './support/bad-inputs.js';
 import { cliInputs, envName, errorMessages, outputLines, runCli } from './support/cli.js';
+import { FakeDcos } from './support/fake-dcos.js';
+import { FakeKube } from './support/fake-kube.js';
+import { FakeRapyuta } from './support/fake-rapyuta.js';
 import {
   createTestCA,
   pushImage,
@@ -19,6 +22,7 @@ import {
   type TestCA,
   type TestRegistry,
 } from './support/registry.js';
+import { S3_ACCESS_KEY, S3_SECRET_KEY, startS3, type TestS3 } from './support/s3-server.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pc-cli-'));
 const PASSWORD = 'alice-cli-secret-pw';
@@ -206,7 +210,8 @@ describe('the same run as the action, against a real registry', () => {
     expect(piped.code, piped.stderr).toBe(0);
     const a = JSON.parse(first.stdout) as Record<string, string>;
     const b = JSON.parse(piped.stdout) as Record<string, string>;
-    expect(b['verified']).toBe('true');
+    // --json: verified a boolean, the rest of these strings.
+    expect(b['verified'] as unknown).toBe(true);
     expect(fs.readFileSync(b['docker-config']!, 'utf8')).toBe(fs.readFileSync(a['docker-config']!, 'utf8'));
     expect(b['tarball-sha256']).toBe(a['tarball-sha256']);
     // Without --output-dir, a new temporary directory, named on stderr, and left in place.
@@ -353,5 +358,123 @@ describe('secrets never reach stdout or stderr (--debug)', () => {
     for (const secret of secrets) {
       expect(run.stdout + run.stderr, `leaked ${secret.slice(0, 4)}…`).not.toContain(secret);
     }
+  });
+});
+
+describe('--json: every target, the outputs the action sets as JSON text as nested values', () => {
+  const password = 'json-Registry-Pw-5';
+  const dcosPassword = 'json-Dcos-Pw-6';
+  let registry: TestRegistry;
+  let s3: TestS3;
+  let dcos: FakeDcos;
+  let rapyuta: FakeRapyuta;
+  let kube: FakeKube;
+  let dir: string;
+  /** Per mode: the action's outputs (strings) and the command's --json object. */
+  const runs = new Map<string, { action: Record<string, string>; cli: Record<string, unknown> }>();
+
+  // Timings differ from run to run; everything else must not.
+  const timeless = (value: unknown): unknown =>
+    JSON.parse(JSON.stringify(value), (key, v: unknown) => (key === 'ms' ? undefined : v));
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: 'htpasswd', tls: true, users: { deployer: password } });
+    await pushImage(registry, 'team/app:3.0');
+    const image = `${registry.host}/team/app:3.0`;
+    s3 = await startS3(['json-bucket']);
+    dcos = new FakeDcos();
+    dcos.addUser('ci-deployer', dcosPassword);
+    await dcos.start();
+    rapyuta = new FakeRapyuta();
+    await rapyuta.start();
+    kube = await FakeKube.start({ namespaces: ['apps'] });
+    dir = tmp();
+    fs.mkdirSync(path.join(dir, 'deploy'));
+    const app = { id: '/app', container: { type: 'MESOS', docker: { image } }, cpus: 0.1, mem: 16 };
+    fs.writeFileSync(path.join(dir, 'deploy/app.json'), `${JSON.stringify(app, null, 2)}\n`);
+    const inputs = {
+      registry: registry.host,
+      username: 'deployer',
+      password,
+      email: 'deployer@example.com',
+      images: image,
+      'ca-cert': registry.ca!.caPem,
+      'upload-to': `s3://json-bucket/ci/docker.tar.gz\n${path.join(dir, 'files/docker.tar.gz')}`,
+      's3-endpoint': s3.endpoint,
+      's3-force-path-style': 'true',
+      'dcos-url': dcos.url,
+      'dcos-uid': 'ci-deployer',
+      'dcos-password': dcosPassword,
+      'dcos-secret-path': 'app/pullConfig',
+      'marathon-definitions': 'deploy/app.json',
+      'rapyuta-token': rapyuta.token,
+      'rapyuta-organization': rapyuta.organization,
+      'rapyuta-project': rapyuta.project,
+      'rapyuta-secret-name': 'team-pull',
+      'rapyuta-api-url': rapyuta.url,
+      kubeconfig: kube.kubeconfig([{ name: 'preview' }]),
+      'kubernetes-namespaces': 'apps',
+    };
+    const aws = { AWS_ACCESS_KEY_ID: S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY };
+    // plan and audit write nothing, so the action and the command see the same places; the
+    // action's apply in between gives audit something to find.
+    for (const mode of ['plan', 'apply', 'audit']) {
+      const action = await runAction({ ...inputs, mode }, { env: aws, workDir: dir, skipPost: true });
+      expect(action.main.code, action.main.stdout).toBe(0);
+      if (mode === 'apply') continue;
+      const { args, env } = cliInputs({ ...inputs, mode });
+      const cli = await runCli([...args, '--json', '--output-dir', path.join(tmp(), 'files')], {
+        env: { ...env, ...aws },
+        cwd: dir,
+      });
+      expect(cli.code, cli.stderr).toBe(0);
+      runs.set(mode, { action: action.outputs, cli: JSON.parse(cli.stdout) as Record<string, unknown> });
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([registry.stop(), s3.stop(), dcos.stop(), rapyuta.stop(), kube.stop()]);
+  });
+
+  const targets: [string, 'array' | 'object'][] = [
+    ['uploaded', 'array'],
+    ['fetch-uris', 'array'],
+    ['kubernetes', 'array'],
+    ['dcos', 'object'],
+    ['rapyuta', 'array'],
+    ['marathon-definitions', 'array'],
+  ];
+  it.each<[string, string, 'array' | 'object']>([
+    ...targets.map(([name, shape]) => ['plan', name, shape] as [string, string, 'array' | 'object']),
+    ['plan', 'verification', 'array'],
+    ...targets.map(([name, shape]) => ['audit', name, shape] as [string, string, 'array' | 'object']),
+    ['audit', 'audit', 'array'],
+  ])('%s: %s is a JSON %s equal to the action output decoded', (mode, name, shape) => {
+    const { action, cli } = runs.get(mode)!;
+    const value = cli[name];
+    expect(Array.isArray(value) ? 'array' : typeof value).toBe(shape);
+    expect(timeless(value)).toEqual(timeless(JSON.parse(action[name]!)));
+  });
+
+  it.each(['plan', 'audit'])('%s: the command prints the outputs the action sets', (mode) => {
+    const { action, cli } = runs.get(mode)!;
+    expect(Object.keys(cli).sort()).toEqual(Object.keys(action).sort());
+  });
+
+  it('plan: plain outputs stay strings, verified is a boolean', () => {
+    const { action, cli } = runs.get('plan')!;
+    for (const name of ['docker-config', 'docker-config-dir', 'tarball', 'tarball-sha256', 'expires-at']) {
+      expect(typeof cli[name], name).toBe('string');
+    }
+    expect(cli['docker-config']).toMatch(/config\.json$/);
+    expect(cli['tarball-sha256']).toBe(action['tarball-sha256']);
+    expect(cli['verified']).toBe(true);
+    expect(String(cli['verified'])).toBe(action['verified']);
+  });
+
+  it('plan: changes is a number, equal to the action output', () => {
+    const { action, cli } = runs.get('plan')!;
+    expect(typeof cli['changes']).toBe('number');
+    expect(cli['changes']).toBeGreaterThan(0);
+    expect(String(cli['changes'])).toBe(action['changes']);
   });
 });

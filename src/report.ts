@@ -84,7 +84,11 @@ export function setOutputs(report: RunReport): void {
   if (report.verification) {
     const { verdicts, mode } = report.verification;
     host().setOutput('verification', verdicts);
-    if (mode !== 'off') host().setOutput('verified', String(verdicts.every((v) => v.status === 'ok')));
+    if (mode !== 'off')
+      host().setOutput(
+        'verified',
+        verdicts.every((v) => v.status === 'ok'),
+      );
   }
   for (const outcome of report.outcomes.values()) {
     for (const [name, value] of Object.entries(outcome.outputs ?? {})) host().setOutput(name, value);
@@ -93,7 +97,7 @@ export function setOutputs(report: RunReport): void {
     host().setOutput('audit', report.audit);
   } else {
     const results = [...report.outcomes.values()].flatMap((o) => o.results);
-    host().setOutput('changes', String(results.filter((r) => isChange(r.action)).length));
+    host().setOutput('changes', results.filter((r) => isChange(r.action)).length);
   }
 }
 

@@ -45,7 +45,9 @@ values. Secrets come from the environment (or --password-stdin), never from flag
 
 Options:
   --output-dir DIR   where config.json and docker.tar.gz go (default: a new temporary directory)
-  --json             print the outputs as one JSON object instead of name=value lines
+  --json             print the outputs as one JSON object instead of name=value lines: the outputs
+                     that are JSON (uploaded, fetch-uris, verification, kubernetes, ...) as nested
+                     arrays and objects, verified as a boolean, changes as a number, others strings
   --password-stdin   read the registry password from standard input
   --debug            debug lines in the report
   --help, -h         this text

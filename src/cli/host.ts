@@ -13,7 +13,10 @@ import { renderText } from '../report.js';
 const SHORT = 4;
 
 export interface CliHost extends Host {
+  /** Each output as the action sets it: a string, JSON-encoded when it is not one. */
   readonly outputs: Record<string, string>;
+  /** Each output as a JSON value: strings as strings, the JSON-encoded ones as what they encode. */
+  readonly values: Record<string, unknown>;
   /** Text with every registered secret replaced by ***. */
   redact(text: string): string;
 }
@@ -25,6 +28,7 @@ export function createCliHost(options: {
 }): CliHost {
   const secrets = new Set<string>();
   const outputs: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
   const redact = (text: string): string => {
     let result = text;
     // Longest first, so that a secret containing another is replaced whole.
@@ -48,6 +52,7 @@ export function createCliHost(options: {
   };
   return {
     outputs,
+    values,
     redact,
     info: line,
     warning: (message, properties) => {
@@ -83,7 +88,10 @@ export function createCliHost(options: {
       }
     },
     setOutput(name, value) {
-      outputs[name] = typeof value === 'string' ? value : JSON.stringify(value);
+      const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+      outputs[name] = text;
+      // Through JSON and back, so --json holds exactly what the action's output decodes to.
+      values[name] = typeof value === 'string' || text === '' ? text : (JSON.parse(text) as unknown);
     },
     exportVariable(name, value) {
       // A command cannot change the environment of the shell that started it: say what to set.

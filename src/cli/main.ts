@@ -48,13 +48,17 @@ export async function runCli(io: CliIo): Promise<number> {
   });
   useHost(host);
   const printOutputs = (): void => {
-    const outputs = Object.fromEntries(Object.entries(host.outputs).map(([k, v]) => [k, host.redact(v)]));
+    if (args.json) {
+      // Every string in the nested values redacted, as the action's outputs are.
+      io.stdout(
+        `${JSON.stringify(host.values, (_key, v: unknown) => (typeof v === 'string' ? host.redact(v) : v))}\n`,
+      );
+      return;
+    }
     io.stdout(
-      args.json
-        ? `${JSON.stringify(outputs)}\n`
-        : Object.entries(outputs)
-            .map(([name, value]) => `${name}=${value}\n`)
-            .join(''),
+      Object.entries(host.outputs)
+        .map(([name, value]) => `${name}=${host.redact(value)}\n`)
+        .join(''),
     );
   };
   try {
