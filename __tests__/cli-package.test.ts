@@ -96,20 +96,44 @@ describe('npm pack', () => {
     expect(fs.existsSync(path.join(out, 'docker.tar.gz'))).toBe(true);
   });
 
-  it('installed as npm installs it (node_modules/.bin), `npx pull-credentials` runs offline', async () => {
-    const project = path.join(dir, 'project');
-    fs.mkdirSync(path.join(project, 'node_modules/.bin'), { recursive: true });
-    fs.writeFileSync(path.join(project, 'package.json'), '{"name":"consumer","private":true}\n');
-    fs.cpSync(pkg, path.join(project, 'node_modules/pull-credentials'), { recursive: true });
-    fs.symlinkSync(
-      '../pull-credentials/dist/cli.js',
-      path.join(project, 'node_modules/.bin/pull-credentials'),
+  it('declares no dependencies: everything the bundle is built from is a devDependency', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(manifest['dependencies']).toBeUndefined();
+    expect(manifest['optionalDependencies']).toBeUndefined();
+    expect(manifest['peerDependencies']).toBeUndefined();
+    expect(Object.keys(manifest['devDependencies'] as Record<string, string>)).toEqual(
+      expect.arrayContaining(['@actions/core', '@kubernetes/client-node', 'undici', 'yaml']),
     );
+  });
+
+  it('npm install of the tarball fetches nothing (offline, empty cache); npx pull-credentials runs', async () => {
+    const project = path.join(dir, 'project');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'package.json'), '{"name":"consumer","private":true}\n');
+    // HOME is the temporary directory: an empty npm cache, so any package to fetch fails offline.
+    const install = await exec(
+      'npm',
+      ['install', '--offline', '--no-audit', '--no-fund', path.join(dir, packed.filename)],
+      project,
+      { npm_config_cache: path.join(dir, 'npm-cache') },
+    );
+    expect(install.code, install.stderr).toBe(0);
+    const modules = path.join(project, 'node_modules');
+    expect(fs.readdirSync(modules).filter((name) => !name.startsWith('.'))).toEqual(['pull-credentials']);
+    expect(fs.existsSync(path.join(modules, 'pull-credentials/node_modules'))).toBe(false);
+    const lock = JSON.parse(fs.readFileSync(path.join(project, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, unknown>;
+    };
+    expect(Object.keys(lock.packages).sort()).toEqual(['', 'node_modules/pull-credentials']);
+
     const help = await exec('npx', ['--offline', 'pull-credentials', '--help'], project);
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^Usage: pull-credentials/);
-    const version = await exec('npx', ['--offline', 'pull-credentials', '--version'], project);
-    expect(version.stdout.trim()).toBe(
+    const bin = await exec(path.join(modules, '.bin/pull-credentials'), ['--version'], project);
+    expect(bin.stdout.trim()).toBe(
       (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
     );
   });
