@@ -57,4 +57,32 @@ describe('the command-line host', () => {
       'pull-credentials (present)\nRegistries: ghcr.io\nTargets:\n  upload https://h/x: failed (denied ***)\n',
     );
   });
+
+  it('renders outputs as name=value lines as the action sets them, or one JSON object of values', () => {
+    const { h } = host();
+    h.setSecret('pw-secret-1');
+    h.setOutput('docker-config', '/tmp/d/config.json');
+    h.setOutput('uploaded', [{ uri: 'https://h/x', result: 'failed', message: 'denied pw-secret-1' }]);
+    h.setOutput('dcos', { path: 'a/b', action: 'unchanged' });
+    h.setOutput('verified', false);
+    h.setOutput('changes', 0);
+    expect(h.renderOutputs(false)).toBe(
+      [
+        'docker-config=/tmp/d/config.json',
+        'uploaded=[{"uri":"https://h/x","result":"failed","message":"denied ***"}]',
+        'dcos={"path":"a/b","action":"unchanged"}',
+        'verified=false',
+        'changes=0',
+        '',
+      ].join('\n'),
+    );
+    expect(JSON.parse(h.renderOutputs(true))).toEqual({
+      'docker-config': '/tmp/d/config.json',
+      uploaded: [{ uri: 'https://h/x', result: 'failed', message: 'denied ***' }],
+      dcos: { path: 'a/b', action: 'unchanged' },
+      verified: false,
+      changes: 0,
+    });
+    expect(h.renderOutputs(true).split('\n')).toHaveLength(2);
+  });
 });

@@ -353,10 +353,15 @@ describe('secrets never reach stdout or stderr (--debug)', () => {
     ['failing destination', () => ({ ...base, 'upload-to': blocked() }), 1],
   ])('%s', async (_name, inputs, code) => {
     const { args, env } = cliInputs(inputs());
-    const run = await runCli([...args, '--debug', '--output-dir', path.join(tmp(), 'files')], { env });
-    expect(run.code, run.stderr).toBe(code);
-    for (const secret of secrets) {
-      expect(run.stdout + run.stderr, `leaked ${secret.slice(0, 4)}…`).not.toContain(secret);
+    // name=value lines and --json (whose nested strings are redacted one by one).
+    for (const format of [[], ['--json']]) {
+      const run = await runCli([...args, ...format, '--debug', '--output-dir', path.join(tmp(), 'files')], {
+        env,
+      });
+      expect(run.code, run.stderr).toBe(code);
+      for (const secret of secrets) {
+        expect(run.stdout + run.stderr, `leaked ${secret.slice(0, 4)}…`).not.toContain(secret);
+      }
     }
   });
 });

@@ -19,6 +19,11 @@ export interface CliHost extends Host {
   readonly values: Record<string, unknown>;
   /** Text with every registered secret replaced by ***. */
   redact(text: string): string;
+  /**
+   * The outputs for stdout, redacted: `name=value` lines as the action sets them, or (json) one
+   * JSON object of the values, every string in them redacted.
+   */
+  renderOutputs(json: boolean): string;
 }
 
 export function createCliHost(options: {
@@ -54,6 +59,13 @@ export function createCliHost(options: {
     outputs,
     values,
     redact,
+    renderOutputs(json) {
+      if (json)
+        return `${JSON.stringify(values, (_key, v: unknown) => (typeof v === 'string' ? redact(v) : v))}\n`;
+      return Object.entries(outputs)
+        .map(([name, value]) => `${name}=${redact(value)}\n`)
+        .join('');
+    },
     info: line,
     warning: (message, properties) => {
       annotation('warning', message, properties);

@@ -48,18 +48,7 @@ export async function runCli(io: CliIo): Promise<number> {
   });
   useHost(host);
   const printOutputs = (): void => {
-    if (args.json) {
-      // Every string in the nested values redacted, as the action's outputs are.
-      io.stdout(
-        `${JSON.stringify(host.values, (_key, v: unknown) => (typeof v === 'string' ? host.redact(v) : v))}\n`,
-      );
-      return;
-    }
-    io.stdout(
-      Object.entries(host.outputs)
-        .map(([name, value]) => `${name}=${host.redact(value)}\n`)
-        .join(''),
-    );
+    io.stdout(host.renderOutputs(args.json));
   };
   try {
     const stdinPassword = args.passwordStdin ? passwordFromStdin(await io.readStdin()) : undefined;
