@@ -165,6 +165,7 @@ describe('auth in the plan', () => {
 
   it('min-lifetime defaults to 1h', () => {
     expect(planIdentity(defaultInputs()).minLifetimeMs).toBe(3_600_000);
+    expect(planIdentity(defaultInputs(), 5_000).timeoutMs).toBe(5_000);
   });
 });
 

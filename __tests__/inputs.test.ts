@@ -41,10 +41,17 @@ describe('declarations', () => {
   });
 
   it('a list never has a default, a secret value is text', () => {
-    for (const spec of inputSpecs as readonly InputSpec[]) {
-      if (spec.kind === 'list') expect(spec.default, spec.name).toBeUndefined();
-      if (spec.secret === 'value') expect(spec.kind ?? 'text', spec.name).toBe('text');
-    }
+    const specs = inputSpecs as readonly InputSpec[];
+    const lists = specs.filter((spec) => spec.kind === 'list');
+    const secretValues = specs.filter((spec) => spec.secret === 'value');
+    expect(lists.map((spec) => [spec.name, spec.default])).toEqual(
+      lists.map((spec) => [spec.name, undefined]),
+    );
+    expect(secretValues.map((spec) => [spec.name, spec.kind ?? 'text'])).toEqual(
+      secretValues.map((spec) => [spec.name, 'text']),
+    );
+    expect(lists.length).toBeGreaterThan(5);
+    expect(secretValues.length).toBeGreaterThan(3);
   });
 });
 

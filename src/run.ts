@@ -50,7 +50,7 @@ function planTargets(inputs: Inputs, plan: Plan): EnabledTarget[] {
 /** Validates everything, including every target's inputs, before anything is written. */
 export function planAll(inputs: Inputs): { plan: Plan; enabled: EnabledTarget[]; identity: IdentityPlan } {
   const plan = buildPlan(inputs);
-  const identity = planIdentity(inputs);
+  const identity = planIdentity(inputs, plan.timeoutMs);
   return { plan, enabled: planTargets(inputs, plan), identity };
 }
 

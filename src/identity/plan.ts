@@ -88,7 +88,8 @@ export function singleRegistryMints(
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
-export function planIdentity(inputs: IdentityInputs): IdentityPlan {
+/** `timeoutMs`: the run's `timeout`, which bounds every minting call as it bounds each target. */
+export function planIdentity(inputs: IdentityInputs, timeoutMs = 60_000): IdentityPlan {
   const minLifetime = inputs.minLifetime.trim() || '1h';
   const clientId = inputs.azureClientId.trim();
   const tenantId = inputs.azureTenantId.trim();
@@ -109,6 +110,6 @@ export function planIdentity(inputs: IdentityInputs): IdentityPlan {
     minLifetime,
     ...(clientId ? { azureClientId: clientId } : {}),
     ...(tenantId ? { azureTenantId: tenantId } : {}),
-    timeoutMs: 30_000,
+    timeoutMs,
   };
 }
