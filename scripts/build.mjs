@@ -83,7 +83,7 @@ await build({
       setup(b) {
         b.onResolve({ filter: /^(undici|\.\/node_modules\/undici)$/ }, (args) =>
           /[\\/]@actions[\\/]http-client[\\/]/.test(args.importer)
-            ? { path: path.resolve(import.meta.dirname, '../src/http/undici.ts') }
+            ? { path: path.resolve(import.meta.dirname, '../src/http/undici-for-http-client.ts') }
             : undefined,
         );
       },
