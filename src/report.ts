@@ -214,45 +214,28 @@ export async function writeSummary(report: RunReport): Promise<void> {
     }
   }
   const results = [...report.outcomes.values()].flatMap((o) => o.results);
-  if (results.length > 0 && mode === 'plan') {
+  if (results.length > 0) {
+    // One table for every mode: what apply did, what a plan would do, or what an audit found.
     const changes = results.filter((r) => isChange(r.action)).length;
-    s.addHeading(`Plan: ${changes} change${changes === 1 ? '' : 's'}`, 3);
+    const [heading, column, details] =
+      mode === 'plan'
+        ? [`Plan: ${changes} change${changes === 1 ? '' : 's'}`, 'Plan', 'What would change']
+        : mode === 'audit'
+          ? ['Audit', 'Status', 'Details']
+          : ['Targets', 'Result', 'Details'];
+    s.addHeading(heading, 3);
     s.addTable(
       table(
-        ['Target', 'Where', 'Plan', 'What would change'],
+        ['Target', 'Where', column, details],
         results.map((r) => [
           r.target,
           code(r.subject),
           `${ICON[r.action] ?? ''} ${r.action}`,
-          [...(r.changes ?? []).map((c) => code(c)), ...(r.message ? [escapeHtml(r.message)] : [])].join(
-            '<br>',
-          ),
-        ]),
-      ),
-    );
-  } else if (results.length > 0 && mode === 'audit') {
-    s.addHeading('Audit', 3);
-    s.addTable(
-      table(
-        ['Target', 'Where', 'Status', 'Details'],
-        results.map((r) => [
-          r.target,
-          code(r.subject),
-          `${ICON[r.action] ?? ''} ${r.action}`,
-          escapeHtml(r.message),
-        ]),
-      ),
-    );
-  } else if (results.length > 0) {
-    s.addHeading('Targets', 3);
-    s.addTable(
-      table(
-        ['Target', 'Where', 'Result', 'Details'],
-        results.map((r) => [
-          r.target,
-          code(r.subject),
-          `${ICON[r.action] ?? ''} ${r.action}`,
-          escapeHtml(r.message),
+          mode === 'plan'
+            ? [...(r.changes ?? []).map((c) => code(c)), ...(r.message ? [escapeHtml(r.message)] : [])].join(
+                '<br>',
+              )
+            : escapeHtml(r.message),
         ]),
       ),
     );
