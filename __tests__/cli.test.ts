@@ -12,9 +12,10 @@ import type { InputSpec } from '../src/inputs/spec.js';
 import { errorLines, listFiles, ROOT, runAction } from './support/action.js';
 import { badInputs, planBadInputs } from './support/bad-inputs.js';
 import { cliInputs, envName, errorMessages, outputLines, runCli } from './support/cli.js';
-import { FakeDcos } from './support/fake-dcos.js';
+import { everyTargetInputs, startOrchestratorFakes } from './support/every-target.js';
+import type { FakeDcos } from './support/fake-dcos.js';
 import { FakeKube } from './support/fake-kube.js';
-import { FakeRapyuta } from './support/fake-rapyuta.js';
+import type { FakeRapyuta } from './support/fake-rapyuta.js';
 import {
   createTestCA,
   pushImage,
@@ -387,11 +388,7 @@ describe('--json: every target, the outputs the action sets as JSON text as nest
     await pushImage(registry, 'team/app:3.0');
     const image = `${registry.host}/team/app:3.0`;
     s3 = await startS3(['json-bucket']);
-    dcos = new FakeDcos();
-    dcos.addUser('ci-deployer', dcosPassword);
-    await dcos.start();
-    rapyuta = new FakeRapyuta();
-    await rapyuta.start();
+    ({ dcos, rapyuta } = await startOrchestratorFakes(dcosPassword));
     kube = await FakeKube.start({ namespaces: ['apps'] });
     dir = tmp();
     fs.mkdirSync(path.join(dir, 'deploy'));
@@ -405,18 +402,7 @@ describe('--json: every target, the outputs the action sets as JSON text as nest
       images: image,
       'ca-cert': registry.ca!.caPem,
       'upload-to': `s3://json-bucket/ci/docker.tar.gz\n${path.join(dir, 'files/docker.tar.gz')}`,
-      's3-endpoint': s3.endpoint,
-      's3-force-path-style': 'true',
-      'dcos-url': dcos.url,
-      'dcos-uid': 'ci-deployer',
-      'dcos-password': dcosPassword,
-      'dcos-secret-path': 'app/pullConfig',
-      'marathon-definitions': 'deploy/app.json',
-      'rapyuta-token': rapyuta.token,
-      'rapyuta-organization': rapyuta.organization,
-      'rapyuta-project': rapyuta.project,
-      'rapyuta-secret-name': 'team-pull',
-      'rapyuta-api-url': rapyuta.url,
+      ...everyTargetInputs({ s3, dcos, rapyuta }, dcosPassword, 'app/pullConfig'),
       kubeconfig: kube.kubeconfig([{ name: 'preview' }]),
       'kubernetes-namespaces': 'apps',
     };

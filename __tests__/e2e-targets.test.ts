@@ -9,9 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction, type ActionRun } from './support/action.js';
-import { FakeDcos } from './support/fake-dcos.js';
+import { everyTargetInputs, startOrchestratorFakes } from './support/every-target.js';
+import type { FakeDcos } from './support/fake-dcos.js';
 import { FakeKube } from './support/fake-kube.js';
-import { FakeRapyuta } from './support/fake-rapyuta.js';
+import type { FakeRapyuta } from './support/fake-rapyuta.js';
 import { pushImage, startRegistry, type TestRegistry } from './support/registry.js';
 import { S3_ACCESS_KEY, S3_SECRET_KEY, startS3, type TestS3 } from './support/s3-server.js';
 
@@ -30,11 +31,7 @@ beforeAll(async () => {
   await pushImage(registry, 'team/app:2.0');
   image = `${registry.host}/team/app:2.0`;
   s3 = await startS3(['mesos-config']);
-  dcos = new FakeDcos();
-  dcos.addUser('ci-deployer', DCOS_PASSWORD);
-  await dcos.start();
-  rapyuta = new FakeRapyuta();
-  await rapyuta.start();
+  ({ dcos, rapyuta } = await startOrchestratorFakes(DCOS_PASSWORD));
   kube = await FakeKube.start({ namespaces: ['apps'] });
 });
 
@@ -70,18 +67,7 @@ function inputs(password: string): Record<string, string> {
     images: image,
     'ca-cert': registry.ca!.caPem,
     'upload-to': 's3://mesos-config/ci/docker.tar.gz',
-    's3-endpoint': s3.endpoint,
-    's3-force-path-style': 'true',
-    'dcos-url': dcos.url,
-    'dcos-uid': 'ci-deployer',
-    'dcos-password': DCOS_PASSWORD,
-    'dcos-secret-path': 'mesos-docker/pullConfig',
-    'marathon-definitions': 'deploy/app.json',
-    'rapyuta-token': rapyuta.token,
-    'rapyuta-organization': rapyuta.organization,
-    'rapyuta-project': rapyuta.project,
-    'rapyuta-secret-name': 'team-pull',
-    'rapyuta-api-url': rapyuta.url,
+    ...everyTargetInputs({ s3, dcos, rapyuta }, DCOS_PASSWORD),
     kubeconfig: kube.kubeconfig([{ name: 'preview' }]),
     'kubernetes-namespaces': 'apps\npr-42',
     'kubernetes-create-namespace': 'true',

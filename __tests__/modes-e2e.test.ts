@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLANNED_AS } from '../src/modes/classify.js';
 import type { PlanAction } from '../src/targets/types.js';
 import { errorLines, runAction, type ActionRun } from './support/action.js';
-import { FakeDcos } from './support/fake-dcos.js';
+import { everyTargetInputs, startOrchestratorFakes } from './support/every-target.js';
+import type { FakeDcos } from './support/fake-dcos.js';
 import { ACCESS_TOKEN, startFakeGcs, type FakeGcs } from './support/fake-gcs.js';
 import { FakeKube } from './support/fake-kube.js';
-import { FakeRapyuta } from './support/fake-rapyuta.js';
+import type { FakeRapyuta } from './support/fake-rapyuta.js';
 import {
   DEPLOY_TOKEN,
   SIGNATURE,
@@ -50,11 +51,7 @@ beforeAll(async () => {
   gcs.buckets.set('ci-bucket', new Map());
   await pushImage(registry, 'team/app:2.0');
   image = `${registry.host}/team/app:2.0`;
-  dcos = new FakeDcos();
-  dcos.addUser('ci-deployer', DCOS_PASSWORD);
-  await dcos.start();
-  rapyuta = new FakeRapyuta();
-  await rapyuta.start();
+  ({ dcos, rapyuta } = await startOrchestratorFakes(DCOS_PASSWORD));
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-modes-'));
   fs.mkdirSync(path.join(dir, 'deploy'));
   fs.writeFileSync(
@@ -93,18 +90,7 @@ function inputs(password: string, extra: Record<string, string> = {}): Record<st
       `${put.origin}/artifactory/mesos/docker.tar.gz`,
     ].join('\n'),
     'upload-headers': `Authorization: Bearer ${DEPLOY_TOKEN}`,
-    's3-endpoint': s3.endpoint,
-    's3-force-path-style': 'true',
-    'dcos-url': dcos.url,
-    'dcos-uid': 'ci-deployer',
-    'dcos-password': DCOS_PASSWORD,
-    'dcos-secret-path': 'mesos-docker/pullConfig',
-    'marathon-definitions': 'deploy/app.json',
-    'rapyuta-token': rapyuta.token,
-    'rapyuta-organization': rapyuta.organization,
-    'rapyuta-project': rapyuta.project,
-    'rapyuta-secret-name': 'team-pull',
-    'rapyuta-api-url': rapyuta.url,
+    ...everyTargetInputs({ s3, dcos, rapyuta }, DCOS_PASSWORD),
     kubeconfig: kube.kubeconfig([{ name: 'prod' }]),
     'kubernetes-namespaces': 'apps\nbatch\npr-7',
     'kubernetes-create-namespace': 'true',
