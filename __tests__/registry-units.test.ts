@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseChallenges } from '../src/registry/challenge.js';
-import { errorCodes } from '../src/http/transport.js';
+import { errorCodes, type Client } from '../src/http/transport.js';
+import { TokenCache } from '../src/registry/token.js';
 import { parseRetryAfter } from '../src/retry.js';
 import { parseImageReference, ReferenceError } from '../src/registry/reference.js';
 import {
@@ -271,5 +272,77 @@ describe('platforms', () => {
       { os: 'linux', architecture: 'amd64' },
       { os: 'linux', architecture: 'arm', variant: 'v7' },
     ]);
+  });
+});
+
+describe('TokenCache.prefetch: several repositories per token request', () => {
+  /** A token server answering each request with a token of its own; `refuse` answers 400 to several scopes. */
+  function tokenServer(refuse = false) {
+    const urls: URL[] = [];
+    const client: Client = {
+      dispatcher: undefined as never,
+      close: () => Promise.resolve(),
+      request: (req) => {
+        const url = new URL(req.url);
+        urls.push(url);
+        const several = url.searchParams.getAll('scope').length > 1;
+        const body = refuse && several ? '{}' : JSON.stringify({ token: `t${urls.length}`, expires_in: 300 });
+        return Promise.resolve({
+          status: refuse && several ? 400 : 200,
+          headers: {},
+          body: Buffer.from(body),
+          url: req.url,
+          attempts: 1,
+        });
+      },
+    };
+    return { client, urls };
+  }
+  const REQUEST = { realm: 'https://auth.example.com/token', service: 'registry.example.com' };
+  const scopes = (n: number) =>
+    Array.from({ length: n }, (_, i) => `repository:fleet/service-${String(i).padStart(3, '0')}:pull`);
+
+  it.each([
+    { repositories: 1, requests: 1 },
+    { repositories: 3, requests: 1 },
+    { repositories: 20, requests: 1 },
+    // Queries stay under 2,000 characters: ~45 scopes of this length per request.
+    { repositories: 200, requests: 5 },
+  ])('$repositories repositories: $requests request(s), every scope asked once', async (c) => {
+    const { client, urls } = tokenServer();
+    const cache = new TokenCache(client);
+    const wanted = scopes(c.repositories);
+    cache.prefetch(REQUEST, wanted);
+    const tokens = await Promise.all(wanted.map((scope) => cache.get({ ...REQUEST, scope })));
+    expect(urls).toHaveLength(c.requests);
+    expect(urls.flatMap((u) => u.searchParams.getAll('scope')).sort()).toEqual([...wanted].sort());
+    expect(Math.max(...urls.map((u) => u.search.length))).toBeLessThanOrEqual(2000);
+    expect(tokens.every((t) => cache.isShared(t))).toBe(c.repositories > 1);
+  });
+
+  it('a server refusing several scopes: each repository asks alone, and its token is its own', async () => {
+    const { client, urls } = tokenServer(true);
+    const cache = new TokenCache(client);
+    const wanted = scopes(3);
+    cache.prefetch(REQUEST, wanted);
+    const tokens = await Promise.all(wanted.map((scope) => cache.get({ ...REQUEST, scope })));
+    expect(urls.map((u) => u.searchParams.getAll('scope').length)).toEqual([3, 1, 1, 1]);
+    expect(new Set(tokens).size).toBe(3);
+    expect(tokens.some((t) => cache.isShared(t))).toBe(false);
+  });
+
+  it('own(): a token asked for alone replaces the shared one, once for all its callers', async () => {
+    const { client, urls } = tokenServer();
+    const cache = new TokenCache(client);
+    const [first, second] = scopes(2) as [string, string];
+    cache.prefetch(REQUEST, [first, second]);
+    const shared = await cache.get({ ...REQUEST, scope: second });
+    const owns = await Promise.all([1, 2, 3].map(() => cache.own({ ...REQUEST, scope: second })));
+    expect(cache.isShared(shared)).toBe(true);
+    expect(new Set(owns).size).toBe(1);
+    expect(owns[0]).not.toBe(shared);
+    expect(cache.isShared(owns[0]!)).toBe(false);
+    expect(await cache.get({ ...REQUEST, scope: second })).toBe(owns[0]);
+    expect(urls.map((u) => u.searchParams.getAll('scope'))).toEqual([[first, second], [second]]);
   });
 });

@@ -19,6 +19,7 @@ import {
   skopeoInspect,
   startRegistry,
   writeAuthFile,
+  type MultiScope,
   type TestCA,
   type TestRegistry,
 } from './support/registry.js';
@@ -433,7 +434,7 @@ describe('down and faulty registries', () => {
   });
 });
 
-describe('request floor: 1 ping per registry, 1 token per repository, 1 manifest request per image', () => {
+describe('request floor: 1 ping and 1 token request per registry, 1 manifest request per image', () => {
   let proxies: FaultProxy[] = [];
   afterAll(async () => {
     await Promise.all(proxies.map((p) => p.stop()));
@@ -461,9 +462,55 @@ describe('request floor: 1 ping per registry, 1 token per repository, 1 manifest
     expect(manifestRequests.every((r) => r.method === 'HEAD' && r.authorization)).toBe(true);
     expect(proxy.requests).toHaveLength(1 + images.length);
     const tokens = registry.tokenLog.slice(tokensBefore);
-    expect(tokens.map((t) => t.scopes.join(' ')).sort()).toEqual(
-      registry.auth === 'token' ? ['repository:team/app:pull', 'repository:team/multi:pull'] : [],
+    // Every repository's scope in one token request.
+    expect(tokens.map((t) => t.scopes.join(' '))).toEqual(
+      registry.auth === 'token' ? ['repository:team/app:pull repository:team/multi:pull'] : [],
     );
+  });
+});
+
+describe('one token request for every repository, whatever the token server makes of it', () => {
+  const issuers = {} as Record<MultiScope, TestRegistry>;
+  beforeAll(async () => {
+    issuers.grant = setups['token-tls'];
+    const [firstOnly, refuse] = await Promise.all(
+      (['first-only', 'refuse'] as const).map((multiScope) =>
+        startRegistry({ auth: 'token', tls: true, ca, users: USERS, grants: GRANTS, multiScope }),
+      ),
+    );
+    Object.assign(issuers, { 'first-only': firstOnly, refuse });
+    cleanup.push(
+      () => firstOnly!.stop(),
+      () => refuse!.stop(),
+    );
+    await Promise.all([firstOnly!, refuse!].map((r) => pushImage(r, 'team/multi:1.0')));
+    await Promise.all([firstOnly!, refuse!].map((r) => pushImage(r, 'team/app:1.0')));
+  });
+
+  const APP = 'repository:team/app:pull';
+  const MULTI = 'repository:team/multi:pull';
+  // Token requests, each as its scopes; then each image's verdict, as skopeo (one token per image) sees it.
+  it.each<[MultiScope, Who, string[], VerdictStatus[]]>([
+    ['grant', 'alice', [`${APP} ${MULTI}`], ['ok', 'ok']],
+    // bob may not pull team/multi: the shared token lacks it, and so does one asked for it alone.
+    ['grant', 'bob', [`${APP} ${MULTI}`, MULTI], ['ok', 'denied']],
+    // A server that grants the first scope only: the second repository asks again, alone.
+    ['first-only', 'alice', [`${APP} ${MULTI}`, MULTI], ['ok', 'ok']],
+    // A server that refuses several scopes: each repository asks alone.
+    ['refuse', 'alice', [`${APP} ${MULTI}`, APP, MULTI], ['ok', 'ok']],
+    ['refuse', 'bob', [`${APP} ${MULTI}`, APP, MULTI], ['ok', 'denied']],
+  ])('%s, %s: token requests %j, verdicts %j', async (multiScope, who, requests, statuses) => {
+    const registry = issuers[multiScope];
+    const before = registry.tokenLog.length;
+    const images = ['team/app:1.0', 'team/multi:1.0'].map((p) => `${registry.host}/${p}`);
+    const verdicts = await verifyAll(plan(images), credentialsFor(registry, who), FAST_RETRY);
+    expect(verdicts.map((v) => v.status)).toEqual(statuses);
+    const asked = registry.tokenLog.slice(before).map((t) => t.scopes.join(' '));
+    // The shared request goes first; those made alone follow in either order.
+    expect(asked[0]).toBe(requests[0]);
+    expect(asked.slice(1).sort()).toEqual(requests.slice(1).sort());
+    const pulls = await Promise.all(images.map((image) => skopeo(registry, image, who, true, true)));
+    expect(pulls.map((r) => r.code === 0)).toEqual(statuses.map((s) => s === 'ok'));
   });
 });
 

@@ -197,6 +197,7 @@ async function startTokenIssuer(options: {
   service: string;
   issuer: string;
   ca?: TestCA;
+  multiScope?: MultiScope;
 }): Promise<TokenIssuer> {
   const p = (name: string) => path.join(options.dir, name);
   await must('openssl', [
@@ -221,6 +222,12 @@ async function startTokenIssuer(options: {
         res.writeHead(404).end();
         return;
       }
+      if (scopes.length > 1 && options.multiScope === 'refuse') {
+        log.push({ user: user ?? '?', scopes, status: 400, granted: [] });
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ details: 'one scope per request' }));
+        return;
+      }
       if (user === null) {
         log.push({ user: '?', scopes, status: 401, granted: [] });
         res.writeHead(401, { 'content-type': 'application/json' });
@@ -228,7 +235,7 @@ async function startTokenIssuer(options: {
         return;
       }
       const granted: { type: string; name: string; actions: string[] }[] = [];
-      for (const scope of scopes) {
+      for (const scope of options.multiScope === 'first-only' ? scopes.slice(0, 1) : scopes) {
         const [type, name, actions] = scope.split(':');
         if (type !== 'repository' || !name || !actions) continue;
         const allowed =
@@ -287,8 +294,16 @@ async function startTokenIssuer(options: {
   };
 }
 
+/**
+ * How the token issuer treats a request with several `scope` parameters: grant each (the token spec,
+ * Docker Hub), grant only the first, or refuse the request with 400.
+ */
+export type MultiScope = 'grant' | 'first-only' | 'refuse';
+
 export async function startRegistry(options: {
   auth: 'htpasswd' | 'token' | 'none';
+  /** Token mode: how the issuer treats several scopes in one request; default 'grant'. */
+  multiScope?: MultiScope;
   tls: boolean;
   users?: Record<string, string>;
   /** Repositories each user may pull ('*' = all); token mode only. Default: every user, all. */
@@ -343,6 +358,7 @@ export async function startRegistry(options: {
       service: 'test-registry',
       issuer: 'test-issuer',
       ...(ca ? { ca } : {}),
+      ...(options.multiScope ? { multiScope: options.multiScope } : {}),
     });
     const realm = options.realmVia ? await options.realmVia(issuer.url) : issuer.url;
     auth =

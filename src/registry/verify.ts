@@ -1,6 +1,6 @@
 /**
  * Pull verification: for each image, what `docker pull` would do up to the manifest — ping, auth
- * (Basic, or a Bearer token per repository), manifest HEAD/GET with the four manifest types — and a
+ * (Basic, or a Bearer token per repository, asked for together), manifest HEAD/GET with the four manifest types — and a
  * verdict saying what failed and what to do. With no images, a `docker login`-like check per registry.
  */
 import type { Dispatcher } from 'undici';
@@ -20,7 +20,7 @@ import {
 } from '../http/transport.js';
 import { hashOf, ManifestDigestError, manifestDigest } from './manifest-digest.js';
 import type { ImageReference } from './reference.js';
-import { TokenCache, TokenError } from './token.js';
+import { TokenCache, TokenError, type TokenRequest } from './token.js';
 import type { AuthScheme, Platform, Verdict, VerdictStatus, VerificationPlan } from './types.js';
 import { mapConcurrent } from '../concurrency.js';
 import { DeadlineError } from '../deadline.js';
@@ -404,8 +404,32 @@ class Session {
     );
   }
 
-  /** Authorization header for a repository (or, with none, a login check of the credentials). */
-  async authorization(ping: Ping, repository?: string): Promise<Record<string, string>> {
+  /** What to ask the token server for: `scope` for one repository, none for a login check. */
+  tokenRequest(ping: Ping & { realm: string }, repository?: string): TokenRequest {
+    const c = this.credential;
+    return {
+      realm: ping.realm,
+      ...(ping.service ? { service: ping.service } : {}),
+      ...(repository ? { scope: `repository:${repository}:pull` } : {}),
+      ...(c ? { username: c.username, password: c.password } : {}),
+      // A token server of its own is not connected yet: its requests go out at once over HTTP/1.1,
+      // not after a first connection learnt the protocol. One on the registry's origin shares the
+      // registry's connection instead.
+      ...(new URL(ping.realm).origin !== new URL(this.base).origin ? { http1: true } : {}),
+    };
+  }
+
+  /** Whether `headers` carry a token asked for together with other repositories. */
+  sharedToken(headers: Record<string, string>): boolean {
+    const token = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
+    return token !== undefined && this.ctx.tokens.isShared(token);
+  }
+
+  /**
+   * Authorization header for a repository (or, with none, a login check of the credentials).
+   * `alone`: a token asked for this repository only, never one shared with others.
+   */
+  async authorization(ping: Ping, repository?: string, alone = false): Promise<Record<string, string>> {
     const c = this.credential;
     if (ping.scheme === 'basic') {
       return c
@@ -414,16 +438,8 @@ class Session {
     }
     if (ping.scheme !== 'bearer' || !ping.realm) return {};
     try {
-      const token = await this.ctx.tokens.get({
-        realm: ping.realm,
-        ...(ping.service ? { service: ping.service } : {}),
-        ...(repository ? { scope: `repository:${repository}:pull` } : {}),
-        ...(c ? { username: c.username, password: c.password } : {}),
-        // A token server of its own is not connected yet and gets every repository's request at
-        // once: each on a connection of its own at once, not after a first one learnt the protocol.
-        // One on the registry's origin shares the registry's connection instead.
-        ...(new URL(ping.realm).origin !== new URL(this.base).origin ? { http1: true } : {}),
-      });
+      const request = this.tokenRequest({ ...ping, realm: ping.realm }, repository);
+      const token = await (alone ? this.ctx.tokens.own(request) : this.ctx.tokens.get(request));
       return { authorization: `Bearer ${token}` };
     } catch (error) {
       if (error instanceof TokenError) {
@@ -501,8 +517,9 @@ class Verifier {
 
   /**
    * Asks for every repository's token as soon as its registry's ping answers, instead of when an
-   * image's turn comes: the token rounds of all repositories then overlap. Failures are left for
-   * the images to report (the token cache does not keep them, so each image sees its own).
+   * image's turn comes, in one request per registry (the token spec repeats `scope`): the token
+   * round of all repositories is one. Failures are left for the images to report (the token cache
+   * does not keep them, so each image sees its own).
    */
   prefetchTokens(refs: readonly ImageReference[]): void {
     const repositories = new Map<Session, Set<string>>();
@@ -515,8 +532,11 @@ class Verifier {
     for (const [session, repos] of repositories) {
       session.ping().then(
         (ping) => {
-          if (ping.scheme !== 'bearer') return;
-          for (const repository of repos) session.authorization(ping, repository).catch(() => undefined);
+          if (ping.scheme !== 'bearer' || !ping.realm) return;
+          this.ctx.tokens.prefetch(
+            session.tokenRequest({ ...ping, realm: ping.realm }),
+            [...repos].map((repository) => `repository:${repository}:pull`),
+          );
         },
         () => undefined,
       );
@@ -550,12 +570,18 @@ class Verifier {
 
   async #manifest(session: Session, ping: Ping, ref: ImageReference): Promise<Partial<Verdict>> {
     const auth = await session.authorization(ping, ref.repository);
-    const headers = { accept: ACCEPT, ...auth };
+    let headers = { accept: ACCEPT, ...auth };
     const url = `${session.base}/v2/${ref.repository}/manifests/${ref.reference}`;
     const wantPlatforms = this.plan.platforms.length > 0;
     // HEAD is free on Docker Hub's pull limit; GET only when we need the body.
     let method: 'GET' | 'HEAD' = wantPlatforms ? 'GET' : 'HEAD';
     let response = await session.request(method, url, headers);
+    if (response.status === 401 && session.sharedToken(headers)) {
+      // The token was asked for with other repositories; a server may grant fewer than asked, or
+      // only the first: ask for this repository alone, as docker would, and let that answer stand.
+      headers = { accept: ACCEPT, ...(await session.authorization(ping, ref.repository, true)) };
+      response = await session.request(method, url, headers);
+    }
     if (response.status === 404 && method === 'HEAD') {
       // A HEAD has no error body: ask again to tell a missing repository from a missing tag.
       method = 'GET';
