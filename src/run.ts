@@ -213,6 +213,25 @@ function failures(report: RunReport): string[] {
   return problems;
 }
 
+/**
+ * Every image's verdict, within the same deadline as a target's for verification as a whole; the
+ * race ends it even if a request ignores the signal.
+ */
+function startVerification(plan: Plan): Promise<Verdict[]> {
+  const deadline = startDeadline(plan.timeoutMs);
+  const verdicts = raceDeadline(
+    verifyAll(plan.verification, plan.credentials, { signal: deadline.signal }),
+    deadline.signal,
+    graceFor(plan.timeoutMs),
+    () => timedOutVerdicts(plan.verification, plan.credentials, plan.timeoutMs),
+  ).finally(() => {
+    deadline.clear();
+  });
+  // Awaited once the documents are written; a failure to write them must not leave it unhandled.
+  verdicts.catch(() => undefined);
+  return verdicts;
+}
+
 /** The GitHub Actions main step. */
 export async function main(): Promise<void> {
   markMain();
@@ -269,6 +288,9 @@ export async function execute(read: () => Inputs): Promise<RunReport> {
         for (const secret of entry.target.secrets?.(entry.plan) ?? []) registerSecret(secret);
       }
     }
+    // Verification only reads: its first requests go out now, and the documents are written while
+    // they travel.
+    const verifying = plan.verification.mode === 'off' ? undefined : startVerification(plan);
     const artifacts = await host().group('Writing credentials', () => writeDocuments(plan, runDir));
     Object.assign(report, { configPath: artifacts.configPath, configDir: artifacts.configDir });
     if (artifacts.archive) report.archive = artifacts.archive;
@@ -284,25 +306,15 @@ export async function execute(read: () => Inputs): Promise<RunReport> {
       );
     }
 
-    const { mode } = plan.verification;
-    if (mode !== 'off') {
+    if (verifying) {
+      const { mode } = plan.verification;
       if (!plan.verification.tlsVerify) {
         host().warning('tls-verify is false: registry certificates are not checked during verification', {
           title: 'TLS verification disabled',
         });
       }
       const verdicts: Verdict[] = await host().group('Verifying pulls', async () => {
-        // The same deadline as a target's, for verification as a whole; the race ends it even if
-        // a request ignores the signal.
-        const deadline = startDeadline(timeoutMs);
-        const results = await raceDeadline(
-          verifyAll(plan.verification, plan.credentials, { signal: deadline.signal }),
-          deadline.signal,
-          graceFor(timeoutMs),
-          () => timedOutVerdicts(plan.verification, plan.credentials, timeoutMs),
-        ).finally(() => {
-          deadline.clear();
-        });
+        const results = await verifying;
         for (const v of results) host().info(`${v.image}: ${v.status} — ${v.message}`);
         return results;
       });
