@@ -136,7 +136,7 @@ describe('the action, end to end (file destination, no registry)', () => {
     expect(run.main.code).toBe(1);
     expect(fs.existsSync(good)).toBe(true);
     expect(JSON.parse(run.outputs['uploaded']!)).toEqual([
-      { uri: `file://${bad}`, result: 'failed' },
+      { uri: `file://${bad}`, result: 'failed', message: expect.stringContaining('ENOTDIR') as unknown },
       { uri: `file://${good}`, result: 'written' },
     ]);
     const errors = errorLines(run.main);

@@ -227,7 +227,11 @@ describe('tarball mode fed by real S3 uploads', () => {
     );
     expect(run.main.code).toBe(1);
     expect(json(run.outputs['uploaded'])).toEqual([
-      { uri: 's3://no-such-bucket/ci/docker.tar.gz', result: 'failed' },
+      {
+        uri: 's3://no-such-bucket/ci/docker.tar.gz',
+        result: 'failed',
+        message: expect.stringContaining("bucket 'no-such-bucket' does not exist") as unknown,
+      },
       { uri: 's3://mesos-config/ci/docker.tar.gz', result: 'written' },
     ]);
     const app = json<{ fetch: { uri: string }[] }>(read(dir, 'app.json'));

@@ -168,7 +168,7 @@ describe('s3 put', () => {
       `PutObject s3://missing-bucket/docker.tar.gz: bucket 'missing-bucket' does not exist at ${s3.endpoint}`,
     );
     expect(result.outputs?.uploaded).toEqual([
-      { uri: 's3://missing-bucket/docker.tar.gz', result: 'failed' },
+      { uri: 's3://missing-bucket/docker.tar.gz', result: 'failed', message: result.results[0]?.message },
       { uri: 's3://other/ok/docker.tar.gz', result: 'written' },
     ]);
   });

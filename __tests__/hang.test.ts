@@ -132,7 +132,7 @@ function expectTimedOut(run: ActionRun, output: string): void {
   expect(rows.length).toBeGreaterThan(0);
   for (const row of rows) {
     expect(row['action'] ?? row['result']).toBe('failed');
-    if ('message' in row) expect(row['message'], JSON.stringify(row)).toBe(TIMED_OUT);
+    expect(row['message'], JSON.stringify(row)).toBe(TIMED_OUT);
   }
 }
 

@@ -13,6 +13,13 @@ export interface UploadPlan {
 }
 
 /** Ships docker.tar.gz to every `upload-to` destination, concurrently; each is reported on its own. */
+/** One `uploaded` entry: a failed destination says why. */
+const uploadedRow = (r: TargetResult) => ({
+  uri: r.subject,
+  result: r.action,
+  ...(r.action === 'failed' ? { message: r.message } : {}),
+});
+
 export const uploadTarget = defineTarget<UploadPlan>({
   name: 'upload',
   plan(inputs: UploadInputs, base: BasePlan) {
@@ -64,7 +71,7 @@ export const uploadTarget = defineTarget<UploadPlan>({
     return {
       results,
       outputs: {
-        uploaded: results.map((r) => ({ uri: r.subject, result: r.action })),
+        uploaded: results.map(uploadedRow),
         'fetch-uris': fetchUris,
       },
       facts: { storedFetchUris: fetchUris.filter((_uri, i) => results[i]!.action !== 'failed') },
@@ -86,7 +93,7 @@ export const uploadTarget = defineTarget<UploadPlan>({
   },
 
   outputs(plan, results) {
-    const uploaded = results.map((r) => ({ uri: r.subject, result: r.action }));
+    const uploaded = results.map(uploadedRow);
     // As present and absent set them: fetch URIs only where the archive is shipped.
     return plan.state === 'absent'
       ? { uploaded }
@@ -105,6 +112,6 @@ export const uploadTarget = defineTarget<UploadPlan>({
         }
       }),
     );
-    return { results, outputs: { uploaded: results.map((r) => ({ uri: r.subject, result: r.action })) } };
+    return { results, outputs: { uploaded: results.map(uploadedRow) } };
   },
 });
