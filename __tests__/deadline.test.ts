@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DeadlineError, formatSeconds, orDeadline, raceDeadline, startDeadline } from '../src/deadline.js';
+import {
+  abortable,
+  DeadlineError,
+  formatSeconds,
+  orDeadline,
+  raceDeadline,
+  startDeadline,
+} from '../src/deadline.js';
 import { sleep, withRetries } from '../src/retry.js';
 
 describe('deadlines', () => {
@@ -68,5 +75,55 @@ describe('deadlines', () => {
     deadline.clear();
     expect(result).toBe('done');
     expect(fellBack).toBe(false);
+  });
+});
+
+describe('abortable: a call that takes no signal still ends at the deadline', () => {
+  const later = <T>(ms: number, value: T, fail = false) =>
+    new Promise<T>((resolve, reject) => {
+      setTimeout(() => {
+        if (fail) reject(new Error(String(value)));
+        else resolve(value);
+      }, ms);
+    });
+
+  it.each([
+    {
+      name: 'the work ends first: its value',
+      workMs: 5,
+      deadlineMs: 500,
+      fail: false,
+      want: { value: 'value' },
+    },
+    {
+      name: 'the work fails first: its error',
+      workMs: 5,
+      deadlineMs: 500,
+      fail: true,
+      want: { error: 'value' },
+    },
+    {
+      name: 'the deadline passes first: the deadline',
+      workMs: 500,
+      deadlineMs: 5,
+      fail: false,
+      want: { error: 'timed out after 0.005 s' },
+    },
+  ])('$name', async ({ workMs, deadlineMs, fail, want }) => {
+    const deadline = startDeadline(deadlineMs);
+    const outcome = await abortable(later(workMs, 'value', fail), deadline.signal).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error: (error as Error).message }),
+    );
+    deadline.clear();
+    expect(outcome).toEqual(want);
+  });
+
+  it('a signal aborted already rejects at once, with its reason', async () => {
+    const controller = new AbortController();
+    controller.abort(new DeadlineError(1000));
+    await expect(abortable(new Promise(() => undefined), controller.signal)).rejects.toBeInstanceOf(
+      DeadlineError,
+    );
   });
 });

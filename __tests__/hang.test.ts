@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runAction, type ActionRun } from './support/action.js';
 import { startHangingServer, type HangingServer } from './support/hang.js';
 
@@ -57,6 +57,30 @@ function kubeconfig(server: HangingServer): string {
   });
 }
 
+const credentialDirs: string[] = [];
+afterAll(() => {
+  for (const dir of credentialDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** What google-github-actions/auth writes for Workload Identity Federation, its STS the server. */
+function federationCredentials(server: HangingServer): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-hang-gcp-'));
+  credentialDirs.push(dir);
+  fs.writeFileSync(path.join(dir, 'oidc-token'), 'hang-oidc-subject-token');
+  const file = path.join(dir, 'gha-creds.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      type: 'external_account',
+      audience: '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/gh',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      token_url: `${server.url}/sts/v1/token`,
+      credential_source: { file: path.join(dir, 'oidc-token') },
+    }),
+  );
+  return file;
+}
+
 /** Inputs that point one target at a hanging server, and what the server may have received. */
 interface Case {
   inputs: (server: HangingServer) => Record<string, string>;
@@ -86,6 +110,17 @@ const CASES: Record<string, Case> = {
     }),
     env: () => ({ AWS_ACCESS_KEY_ID: 'hang-access-key', AWS_SECRET_ACCESS_KEY: 'hang-secret-key-0000' }),
     requests: ['HEAD /hang-bucket/docker.tar.gz'],
+    output: 'uploaded',
+  },
+  'gs (google-auth-library)': {
+    tls: false,
+    inputs: () => ({ 'upload-to': 'gs://hang-bucket/docker.tar.gz' }),
+    // The Workload Identity Federation exchange hangs at the token endpoint, before any upload.
+    env: (s) => ({
+      GOOGLE_APPLICATION_CREDENTIALS: federationCredentials(s),
+      STORAGE_EMULATOR_HOST: s.url,
+    }),
+    requests: ['POST /sts/v1/token'],
     output: 'uploaded',
   },
   kubernetes: {

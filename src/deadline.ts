@@ -72,6 +72,25 @@ export function raceDeadline<T>(
   });
 }
 
+/**
+ * `work`, or the signal's reason once it aborts: for a library call that takes no signal, so its
+ * caller still ends at the deadline and reports it itself (the call runs on, unobserved).
+ */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => {
+      reject(signal.reason as Error);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => {
+    signal.removeEventListener('abort', onAbort);
+  });
+}
+
 /** How long a target may take to report once its deadline passed, before the race reports it. */
 export function graceFor(ms: number): number {
   return Math.min(2000, Math.max(250, ms / 10));

@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { InputError, TargetError } from '../errors.js';
+import { abortable } from '../deadline.js';
 import { hasControlCharacter } from '../text.js';
 import { send, type HttpResponse } from './http.js';
 import type { Destination, DestinationKind, FetchScheme } from './types.js';
@@ -65,7 +66,8 @@ export function gcsApiBase(): string {
   return (/^https?:\/\//.test(emulator) ? emulator : `http://${emulator}`).replace(/\/+$/, '');
 }
 
-async function accessToken(): Promise<string> {
+/** A token for Cloud Storage; google-auth-library takes no signal, so the deadline ends the wait. */
+async function accessToken(signal: AbortSignal | undefined): Promise<string> {
   const { GoogleAuth } = await import('./google-auth.js');
   try {
     // Bucket-scoped calls need no project; without one, the library would hunt for it (Resource
@@ -74,11 +76,14 @@ async function accessToken(): Promise<string> {
       scopes: [GCS_SCOPE],
       projectId: process.env.GOOGLE_CLOUD_PROJECT || 'unused',
     });
-    const client = await auth.getClient();
-    const { token } = await client.getAccessToken();
+    const { token } = await abortable(
+      auth.getClient().then((client) => client.getAccessToken()),
+      signal,
+    );
     if (!token) throw new Error('no token returned');
     return token;
   } catch (error) {
+    if (signal?.aborted && error === signal.reason) throw error;
     // Library messages can quote the credentials file's fields, but not tokens; keep the first line.
     const reason = ((error as Error).message || String(error)).split('\n')[0];
     throw new TargetError(
@@ -167,7 +172,7 @@ export const gsDestination: DestinationKind = {
       secrets: [],
       async put(archive, signal) {
         const base = gcsApiBase();
-        const token = await accessToken();
+        const token = await accessToken(signal);
         const authorization = { authorization: `Bearer ${token}` };
         const current = await send(
           { method: 'GET', url: `${base}${objectPath}?fields=metadata`, headers: authorization, signal },
@@ -198,7 +203,7 @@ export const gsDestination: DestinationKind = {
       },
       async read(signal) {
         const base = gcsApiBase();
-        const token = await accessToken();
+        const token = await accessToken(signal);
         const authorization = { authorization: `Bearer ${token}` };
         const meta = await send(
           { method: 'GET', url: `${base}${objectPath}?fields=metadata`, headers: authorization, signal },
@@ -222,7 +227,7 @@ export const gsDestination: DestinationKind = {
       },
       async remove(signal) {
         const base = gcsApiBase();
-        const token = await accessToken();
+        const token = await accessToken(signal);
         const response = await send(
           {
             method: 'DELETE',
