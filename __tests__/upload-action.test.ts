@@ -101,7 +101,11 @@ describe('every destination in one run of the built action', () => {
     const uploaded = [
       { uri: `file://${file}`, result: 'written' },
       { uri: 's3://mesos-config/ci/docker.tar.gz', result: 'written' },
-      { uri: 's3://no-such-bucket/ci/docker.tar.gz', result: 'failed' },
+      {
+        uri: 's3://no-such-bucket/ci/docker.tar.gz',
+        result: 'failed',
+        message: `PutObject s3://no-such-bucket/ci/docker.tar.gz: bucket 'no-such-bucket' does not exist at ${s3.endpoint}`,
+      },
       { uri: artifactory, result: 'written' },
       // The Artifactory token is not sent to the presigned URL, which S3 would refuse (400).
       { uri: presigned, result: 'written' },
