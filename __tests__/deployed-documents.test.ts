@@ -274,7 +274,8 @@ describe('observeArchive', () => {
       { found: 'unreadable', message: 'cannot GET' },
     ],
   ])('%s', (_name, stored, expected) => {
-    expect(observeArchive('dest', stored, desired, [credential])).toMatchObject(expected);
+    const at = () => ({ sha256: desired.sha256, credentials: [credential] });
+    expect(observeArchive('dest', stored, at)).toMatchObject(expected);
   });
 });
 

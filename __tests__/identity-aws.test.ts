@@ -262,6 +262,63 @@ describe('auth: aws → Kubernetes (the scheduled refresh)', () => {
   }, 60_000);
 });
 
+describe('auth: aws → audit (what is deployed, without minting)', () => {
+  it('judges the stored minted credential by whether it pulls: ok after apply, stale only for what else differs', async () => {
+    const kube = await FakeKube.start({ namespaces: ['web'] });
+    const archive = path.join(dir, 'audit', 'docker.tar.gz');
+    try {
+      aws.expiresAt = new Date(Date.now() + 12 * 3_600_000);
+      const ecr = `- registry: ${registry.host}\n  auth: aws\n`;
+      const inputs = (extra: Record<string, string> = {}) => ({
+        registries: ecr,
+        images: `${registry.host}/app:1`,
+        'ca-cert': registry.ca!.caPem,
+        kubeconfig: kubeconfigFor([{ name: 'prod', fake: kube }], 'prod'),
+        'kubernetes-namespaces': 'web',
+        'upload-to': archive,
+        ...extra,
+      });
+      const statuses = (run: Awaited<ReturnType<typeof runAction>>) =>
+        (
+          JSON.parse(run.outputs['audit'] ?? '[]') as { target: string; status: string; message: string }[]
+        ).map((e) => [e.target, e.status]);
+      const applied = await runAction(inputs(), { env: awsEnv() });
+      expect(errorLines(applied.main)).toEqual([]);
+
+      const minted = aws.log.length;
+      const audited = await runAction(inputs({ mode: 'audit' }), { env: awsEnv() });
+      expect(errorLines(audited.main)).toEqual([]);
+      expect(audited.main.stdout).not.toContain('::warning');
+      expect(statuses(audited)).toEqual([
+        ['upload', 'ok'],
+        ['kubernetes', 'ok'],
+      ]);
+      // An audit reads: it never mints.
+      expect(aws.log.length).toBe(minted);
+
+      // A registry the inputs add is one the places lack: stale, naming it, never the minted password.
+      const added = await runAction(
+        inputs({
+          mode: 'audit',
+          registries: `${ecr}- registry: other.example.com\n  username: ci\n  password: other-Pw-1\n`,
+        }),
+        { env: awsEnv() },
+      );
+      expect(statuses(added)).toEqual([
+        ['upload', 'stale'],
+        ['kubernetes', 'stale'],
+      ]);
+      const messages = (JSON.parse(added.outputs['audit']!) as { message: string }[]).map((e) => e.message);
+      for (const message of messages) {
+        expect(message).toContain('+ registry other.example.com');
+        expect(message).not.toContain(`${registry.host}: password changed`);
+      }
+    } finally {
+      await kube.stop();
+    }
+  }, 60_000);
+});
+
 describe('a registry that refuses the minted credential', () => {
   it('gets its verification verdict, and nothing is shipped', async () => {
     const issued = aws.password;

@@ -6,6 +6,8 @@ import { createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { desiredAt } from '../credentials/minted.js';
+import { renderDocument } from '../credentials/documents.js';
 import { orDeadline } from '../deadline.js';
 import { errorMessage, InputError } from '../errors.js';
 import { expandHome } from '../paths.js';
@@ -232,8 +234,13 @@ export const dcosTarget = defineTarget<DcosPlan>({
   },
   async inspect(plan, ctx) {
     const { inspectDcos } = await import('./dcos/inspect.js');
-    const document = ctx.base.state === 'present' ? ctx.artifacts.document : undefined;
-    return [await inspectDcos(plan, document, ctx.base.credentials, ctx.signal)];
+    const desired =
+      ctx.base.state === 'present'
+        ? desiredAt(ctx.base, ctx.artifacts.document, (credentials) =>
+            renderDocument(credentials, ctx.base.configFormat),
+          )
+        : undefined;
+    return [await inspectDcos(plan, desired, ctx.signal)];
   },
   outputs(plan, results) {
     const result = results[0];

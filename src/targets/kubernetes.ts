@@ -1,4 +1,9 @@
-import { renderKubernetesDockerConfigJson, renderKubernetesDockercfg } from '../credentials/documents.js';
+import {
+  renderKubernetesDockerConfigJson,
+  renderKubernetesDockercfg,
+  type Credential,
+} from '../credentials/documents.js';
+import { desiredAt } from '../credentials/minted.js';
 import { InputError } from '../errors.js';
 import { base64Forms } from '../secrets.js';
 import { parseBoolean, parseChoice, parseKeyValues } from '../plan.js';
@@ -17,6 +22,13 @@ import { defineTarget, type BasePlan, type TargetOutcome } from './types.js';
 // Duplicated from apply.ts (a type-only import there keeps client-node out of plan()).
 const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 const CONTENT_HASH_ANNOTATION = 'pull-credentials/content-sha256';
+
+/** The secret's data document for its type. */
+function renderSecretDocument(type: SecretType, credentials: readonly Credential[]): string {
+  return type === 'dockercfg'
+    ? renderKubernetesDockercfg(credentials)
+    : renderKubernetesDockerConfigJson(credentials);
+}
 
 export interface KubernetesPlan extends KubeJob {
   /** The secret's payload as kubectl writes it; undefined for state absent. */
@@ -111,12 +123,7 @@ export function planKubernetes(inputs: KubernetesInputs, base: BasePlan): Kubern
     force,
     kubeconfigSecrets: kubeconfig.secrets,
   };
-  if (base.state === 'present') {
-    plan.document =
-      secretType === 'dockercfg'
-        ? renderKubernetesDockercfg(base.credentials)
-        : renderKubernetesDockerConfigJson(base.credentials);
-  }
+  if (base.state === 'present') plan.document = renderSecretDocument(secretType, base.credentials);
   return plan;
 }
 
@@ -150,7 +157,13 @@ export const kubernetesTarget = defineTarget<KubernetesPlan>({
   },
   async inspect(plan, ctx) {
     const { inspectKubernetes } = await import('./kubernetes/inspect.js');
-    return inspectKubernetes(plan, plan.document, ctx.base.credentials, { signal: ctx.signal });
+    const desired =
+      plan.document === undefined
+        ? undefined
+        : desiredAt(ctx.base, plan.document, (credentials) =>
+            renderSecretDocument(plan.secretType, credentials),
+          );
+    return inspectKubernetes(plan, desired, { signal: ctx.signal });
   },
   outputs(plan, results) {
     return {

@@ -50,6 +50,8 @@ export function runFacts(previous: ReadonlyMap<string, TargetOutcome>): RunFacts
 /** The plan-wide facts every target sees. */
 export interface BasePlan {
   state: 'present' | 'absent';
+  /** The run's mode; an audit compares minted credentials by what each place stores (credentials/minted.ts). */
+  mode?: 'apply' | 'plan' | 'audit';
   credentials: Credential[];
   configFormat: ConfigFormat;
   tarball: boolean;

@@ -3,7 +3,17 @@ import type { Destination, FetchScheme } from '../destinations/types.js';
 import { orDeadline } from '../deadline.js';
 import { errorMessage, InputError } from '../errors.js';
 import { parseChoice } from '../plan.js';
-import { defineTarget, type BasePlan, type Observation, type TargetResult } from './types.js';
+import { buildArchive } from '../archive.js';
+import { renderDocument } from '../credentials/documents.js';
+import { comparesStoredMinted, desiredAt } from '../credentials/minted.js';
+import type { DesiredArchiveAt } from './upload/inspect.js';
+import {
+  defineTarget,
+  type BasePlan,
+  type Observation,
+  type TargetContext,
+  type TargetResult,
+} from './types.js';
 import type { UploadInputs } from './upload/inputs.js';
 
 export interface UploadPlan {
@@ -13,6 +23,23 @@ export interface UploadPlan {
 }
 
 /** Ships docker.tar.gz to every `upload-to` destination, concurrently; each is reported on its own. */
+/** The archive apply would upload at a destination, given the document it stores now. */
+function desiredArchive({ base, artifacts }: TargetContext): DesiredArchiveAt | undefined {
+  const built = artifacts.archive;
+  if (!built) return undefined;
+  if (!comparesStoredMinted(base)) {
+    const fixed = { sha256: built.sha256, credentials: base.credentials };
+    return () => fixed;
+  }
+  const at = desiredAt(base, artifacts.document, (credentials) =>
+    renderDocument(credentials, base.configFormat),
+  );
+  return (stored) => {
+    const want = at(stored);
+    return { sha256: buildArchive(want.document, base.configFormat).sha256, credentials: want.credentials };
+  };
+}
+
 /** One `uploaded` entry: a failed destination says why. */
 const uploadedRow = (r: TargetResult) => ({
   uri: r.subject,
@@ -80,11 +107,11 @@ export const uploadTarget = defineTarget<UploadPlan>({
 
   async inspect(plan, ctx) {
     const { observeArchive } = await import('./upload/inspect.js');
-    const desired = ctx.base.state === 'present' ? ctx.artifacts.archive : undefined;
+    const desired = ctx.base.state === 'present' ? desiredArchive(ctx) : undefined;
     return Promise.all(
       plan.destinations.map(async (d): Promise<Observation> => {
         try {
-          return observeArchive(d.display, await d.read(ctx.signal), desired, ctx.base.credentials);
+          return observeArchive(d.display, await d.read(ctx.signal), desired);
         } catch (error) {
           return { subject: d.display, found: 'failed', message: errorMessage(error) };
         }

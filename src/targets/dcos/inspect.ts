@@ -1,5 +1,5 @@
 /** Plan and audit for the DC/OS secret store: one login and one GET of the secret, nothing written. */
-import type { Credential } from '../../credentials/documents.js';
+import type { DesiredAt } from '../../credentials/minted.js';
 import { DocumentError, maskDeployed, parseDockerConfig } from '../../credentials/parse.js';
 import { errorMessage } from '../../errors.js';
 import { documentChanges } from '../../modes/classify.js';
@@ -17,11 +17,10 @@ function isDockerConfig(text: string): boolean {
   }
 }
 
-/** `document` is what apply would store; undefined for state absent. */
+/** `desired` is what apply would store (given what is stored now); undefined for state absent. */
 export async function inspectDcos(
   plan: DcosPlan,
-  document: string | undefined,
-  credentials: readonly Credential[],
+  desired: DesiredAt | undefined,
   signal?: AbortSignal,
 ): Promise<Observation> {
   const subject = `${plan.url} ${plan.secretPath}`;
@@ -35,15 +34,16 @@ export async function inspectDcos(
     await session.login();
     const stored = await session.readSecret(plan.secretPath);
     if (!stored) {
+      const want = desired?.(undefined);
       return {
         subject,
         found: 'absent',
         message: 'no such secret',
-        ...(document === undefined
+        ...(want === undefined
           ? {}
           : {
               changes: [
-                `+ secret ${plan.secretPath} (${plan.encoding}) with ${credentials.map((c) => c.address.key).join(', ')}`,
+                `+ secret ${plan.secretPath} (${plan.encoding}) with ${want.credentials.map((c) => c.address.key).join(', ')}`,
               ],
             }),
       };
@@ -52,19 +52,20 @@ export async function inspectDcos(
     // The deployed credentials are masked before anything else reads them.
     maskDeployed(text);
     const managed = isDockerConfig(text);
+    const want = desired?.(text);
     const upToDate =
-      document === undefined
+      want === undefined
         ? undefined
-        : stored.encoding === plan.encoding && stored.bytes.equals(Buffer.from(document, 'utf8'));
+        : stored.encoding === plan.encoding && stored.bytes.equals(Buffer.from(want.document, 'utf8'));
     const changes =
-      document === undefined || upToDate
+      want === undefined || upToDate
         ? []
         : [
             ...(stored.encoding === plan.encoding
               ? []
               : [`~ encoding ${stored.encoding} → ${plan.encoding}`]),
             ...(managed
-              ? documentChanges(text, credentials)
+              ? documentChanges(text, want.credentials)
               : ['the stored value is not a docker config: replaced']),
           ];
     return {

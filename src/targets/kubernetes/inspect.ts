@@ -4,7 +4,7 @@
  * decided from those reads by the same rules apply uses (desiredSecret, upToDate, isManaged).
  */
 import type * as k8s from '@kubernetes/client-node';
-import type { Credential } from '../../credentials/documents.js';
+import type { DesiredAt } from '../../credentials/minted.js';
 import { maskDeployed } from '../../credentials/parse.js';
 import { errorMessage } from '../../errors.js';
 import { documentChanges } from '../../modes/classify.js';
@@ -68,8 +68,7 @@ async function observeOne(
   s: Session,
   job: KubeJob,
   namespace: string,
-  document: string | undefined,
-  credentials: readonly Credential[],
+  desired: DesiredAt | undefined,
 ): Promise<Observation> {
   const subject = `${s.context}/${namespace}`;
   const name = job.secretName;
@@ -83,11 +82,12 @@ async function observeOne(
   if (stored !== undefined) maskDeployed(stored);
 
   if (!secret) {
-    if (document === undefined) return { subject, found: 'absent', message: `secret ${name} not present` };
+    if (desired === undefined) return { subject, found: 'absent', message: `secret ${name} not present` };
     const exists = await namespaceExists(s, namespace);
+    const keys = desired(undefined).credentials.map((c) => c.address.key);
     const changes = [
       ...(exists === false ? [`+ namespace ${namespace}`] : []),
-      `+ secret ${name} (${TYPES[job.secretType].type}) with ${credentials.map((c) => c.address.key).join(', ')}`,
+      `+ secret ${name} (${TYPES[job.secretType].type}) with ${keys.join(', ')}`,
       ...job.serviceAccounts.map((a) => `+ link from serviceaccount ${a}`),
     ];
     if (exists === false && !job.createNamespace) {
@@ -120,20 +120,21 @@ async function observeOne(
     ...(stored !== undefined ? { document: stored } : {}),
     message: `secret ${name} (${secret.type ?? 'Opaque'})${managed ? '' : ` without the ${MANAGED_BY_LABEL}=${MANAGED_BY} label`}`,
   };
-  if (document === undefined) {
+  if (desired === undefined) {
     return managed
       ? base
       : { ...base, kept: `secret ${name} is not managed by pull-credentials; left in place` };
   }
-  const desired = desiredSecret(job, document);
+  const want = desired(stored);
+  const wanted = desiredSecret(job, want.document);
   const { missing, unlinked } = await accountLinks(s, job, namespace);
-  const same = upToDate(secret, desired);
+  const same = upToDate(secret, wanted);
   const changes = [
     ...(same
       ? []
       : stored === undefined
         ? ['the secret holds no docker config: replaced']
-        : documentChanges(stored, credentials)),
+        : documentChanges(stored, want.credentials)),
     ...unlinked.map((a) => `+ link from serviceaccount ${a}`),
   ];
   if (!same && changes.length === unlinked.length) changes.unshift('labels or annotations changed');
@@ -142,7 +143,7 @@ async function observeOne(
     refusals.push(
       `secret ${name} exists in namespace ${namespace} and is not managed by pull-credentials (no ${MANAGED_BY_LABEL}=${MANAGED_BY} label); set kubernetes-force: true to take it over`,
     );
-  } else if (!same && secret.type !== desired.type) {
+  } else if (!same && secret.type !== wanted.type) {
     refusals.push(`secret ${name} has type ${secret.type ?? 'Opaque'}, and a secret's type cannot change`);
   } else if (!same && secret.immutable) {
     refusals.push(`secret ${name} is immutable`);
@@ -157,20 +158,19 @@ async function observeOne(
 }
 
 /**
- * Every (context, namespace) pair, concurrently (bounded), reads only. `document` is what apply
- * would store (undefined for state absent).
+ * Every (context, namespace) pair, concurrently (bounded), reads only. `desired` is the docker
+ * config apply would store, given what a secret stores now (undefined for state absent).
  */
 export async function inspectKubernetes(
   job: KubeJob,
-  document: string | undefined,
-  credentials: readonly Credential[],
+  desired: DesiredAt | undefined,
   options: KubeOptions = {},
 ): Promise<Observation[]> {
   return forEachNamespace(job, options, async ({ context, namespace, session }): Promise<Observation> => {
     const subject = `${context}/${namespace}`;
     if (session instanceof Error) return { subject, found: 'failed', message: session.message };
     try {
-      return await observeOne(session, job, namespace, document, credentials);
+      return await observeOne(session, job, namespace, desired);
     } catch (error) {
       return { subject, found: 'failed', message: errorMessage(error) };
     }

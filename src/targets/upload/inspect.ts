@@ -6,6 +6,12 @@ import type { StoredArchive } from '../../destinations/types.js';
 import { documentChanges } from '../../modes/classify.js';
 import type { Observation } from '../types.js';
 
+/** The archive apply would upload, given the document an archive stores now (see desiredAt). */
+export type DesiredArchiveAt = (stored: string | undefined) => {
+  sha256: string;
+  credentials: readonly Credential[];
+};
+
 /**
  * One destination's observation. The stored document's secrets are masked before anything else
  * looks at it; an archive that holds no docker config was not made by pull-credentials.
@@ -13,40 +19,42 @@ import type { Observation } from '../types.js';
 export function observeArchive(
   subject: string,
   stored: StoredArchive,
-  desired: { sha256: string } | undefined,
-  credentials: readonly Credential[],
+  desired: DesiredArchiveAt | undefined,
 ): Observation {
   if (stored.found === 'absent') {
+    const want = desired?.(undefined);
     return {
       subject,
       found: 'absent',
       message: 'no archive stored',
-      ...(desired
+      ...(want
         ? {
             changes: [
-              `+ archive sha256 ${desired.sha256} with ${credentials.map((c) => c.address.key).join(', ')}`,
+              `+ archive sha256 ${want.sha256} with ${want.credentials.map((c) => c.address.key).join(', ')}`,
             ],
           }
         : {}),
     };
   }
   if (stored.found === 'unreadable') {
+    const want = desired?.(undefined);
     return {
       subject,
       found: 'unreadable',
       message: stored.reason,
-      ...(desired ? { changes: [`archive sha256 ${desired.sha256} (uploaded every run)`] } : {}),
+      ...(want ? { changes: [`archive sha256 ${want.sha256} (uploaded every run)`] } : {}),
     };
   }
   const found = archiveDocument(stored.bytes);
   if (found) maskDeployed(found.document);
   const storedSha = sha256(stored.bytes);
-  const upToDate = desired ? stored.current(desired.sha256) : undefined;
+  const want = desired?.(found?.document);
+  const upToDate = want ? stored.current(want.sha256) : undefined;
   const changes =
-    desired && !upToDate
+    want && !upToDate
       ? [
-          `~ archive sha256 ${storedSha} → ${desired.sha256}`,
-          ...(found ? documentChanges(found.document, credentials) : []),
+          `~ archive sha256 ${storedSha} → ${want.sha256}`,
+          ...(found ? documentChanges(found.document, want.credentials) : []),
         ]
       : [];
   return {

@@ -1,0 +1,2 @@
+import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);
+import{DcosSession}from"./chunk-W45DBY32.js";import"./chunk-O26KWX6S.js";import"./chunk-4WI4NIKU.js";import"./chunk-KTIW7SH7.js";import"./chunk-I6UE5COB.js";import"./chunk-W54YNERU.js";import"./chunk-CKZOJBUR.js";import"./chunk-LIC4AB7E.js";import"./chunk-XE6LYVN4.js";import"./chunk-U7W6GSMZ.js";import"./chunk-6ILAPVQB.js";export{DcosSession};
