@@ -220,10 +220,19 @@ describe('switching a Docker app to the Mesos containerizer', () => {
     marathonDefinitions: ['web.json'],
   };
 
-  it.each<[string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>]>([
+  it.each<
+    [
+      string,
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+    ]
+  >([
     [
       'HOST network, empty lists, privileged',
       { network: 'HOST', portMappings: [], parameters: [], privileged: true },
+      {},
       { networks: [{ mode: 'host' }] },
       { privileged: true },
     ],
@@ -233,22 +242,43 @@ describe('switching a Docker app to the Mesos containerizer', () => {
         network: 'BRIDGE',
         portMappings: [{ containerPort: 80, hostPort: 0, protocol: 'tcp', name: 'http' }],
       },
+      {},
       {
         networks: [{ mode: 'container/bridge' }],
         portMappings: [{ containerPort: 80, hostPort: 0, protocol: 'tcp', name: 'http' }],
       },
       {},
     ],
-  ])('%s: moved where Marathon takes them under MESOS', async (_name, docker, moved, kept) => {
-    const file = write('web.json', JSON.stringify(dockerApp(docker), null, 2));
+    [
+      'USER network named by ipAddress, its labels, port mappings',
+      { network: 'USER', portMappings: [{ containerPort: 8080, name: 'http' }] },
+      { ipAddress: { networkName: 'dcos', labels: { tier: 'web' } } },
+      {
+        networks: [{ mode: 'container', name: 'dcos', labels: { tier: 'web' } }],
+        portMappings: [{ containerPort: 8080, name: 'http' }],
+      },
+      {},
+    ],
+    [
+      "USER network without ipAddress: Marathon's default network",
+      { network: 'USER' },
+      {},
+      { networks: [{ mode: 'container' }] },
+      {},
+    ],
+  ])('%s: moved where Marathon takes them under MESOS', async (_name, docker, extra, moved, kept) => {
+    const file = write('web.json', JSON.stringify(dockerApp(docker, extra), null, 2));
     const outcome = await marathonTarget.present(plan(inputs), ctx());
     expect(outcome.results.map((r) => r.action)).toEqual(['updated']);
     expect(outcome.results[0]!.message).not.toMatch(/privileged/);
     const written = JSON.parse(fs.readFileSync(file, 'utf8')) as {
       networks?: unknown;
+      ipAddress?: unknown;
       container: Record<string, unknown> & { docker: Record<string, unknown> };
     };
     expect(written.networks).toEqual(moved['networks']);
+    // A USER network's ipAddress is now its entry in networks, which Marathon takes instead.
+    expect(written.ipAddress).toBeUndefined();
     expect(written.container['portMappings']).toEqual(moved['portMappings']);
     expect(written.container.type).toBe('MESOS');
     expect(written.container.docker).toEqual({
@@ -262,7 +292,30 @@ describe('switching a Docker app to the Mesos containerizer', () => {
 
   it.each<[string, Record<string, unknown>, Record<string, unknown>, RegExp]>([
     ['docker parameters', { parameters: [{ key: 'ulimit', value: 'nofile=4096' }] }, {}, /parameters/],
-    ['a USER network', { network: 'USER' }, {}, /network "USER" has no plain equivalent/],
+    ['an unknown network', { network: 'OVERLAY' }, {}, /network "OVERLAY" has no equivalent/],
+    [
+      'a USER network with security groups',
+      { network: 'USER' },
+      { ipAddress: { networkName: 'dcos', groups: ['web'] } },
+      /ipAddress.groups/,
+    ],
+    [
+      'a USER network with discovery ports',
+      { network: 'USER' },
+      {
+        ipAddress: {
+          networkName: 'dcos',
+          discovery: { ports: [{ number: 80, name: 'http', protocol: 'tcp' }] },
+        },
+      },
+      /ipAddress.discovery.ports/,
+    ],
+    [
+      'a USER network beside portDefinitions',
+      { network: 'USER' },
+      { portDefinitions: [{ port: 0 }] },
+      /not container/,
+    ],
     [
       'port mappings with HOST networking',
       { network: 'HOST', portMappings: [{ containerPort: 80 }] },

@@ -110,6 +110,32 @@ const NETWORK_MODES: Readonly<Record<string, string>> = { HOST: 'host', BRIDGE: 
 const isEmptyList = (v: Json | undefined): boolean => v === undefined || (Array.isArray(v) && v.length === 0);
 
 /**
+ * A USER network as Marathon's own normalisation maps it: `{mode: container}` on the network the
+ * app's `ipAddress` names (none: Marathon's default network), its labels the network's; `ipAddress`
+ * itself goes. Its `groups` and `discovery` have no place in `networks` and are refused.
+ */
+function userNetwork(def: JsonObject, refuse: (why: string) => never): JsonObject & { mode: string } {
+  const ip = def['ipAddress'];
+  if (ip !== undefined && ip !== null && !isObject(ip)) refuse('its ipAddress is not an object');
+  const address = isObject(ip) ? ip : {};
+  if (!isEmptyList(address['groups'])) {
+    refuse('ipAddress.groups (network security groups) have no equivalent in "networks"');
+  }
+  const discovery = address['discovery'];
+  if (isObject(discovery) && !isEmptyList(discovery['ports'])) {
+    refuse('ipAddress.discovery.ports have no equivalent in "networks": give them as container.portMappings');
+  }
+  const name = address['networkName'];
+  const labels = address['labels'];
+  delete def['ipAddress'];
+  return {
+    mode: 'container',
+    ...(typeof name === 'string' && name !== '' ? { name } : {}),
+    ...(isObject(labels) && Object.keys(labels).length > 0 ? { labels } : {}),
+  };
+}
+
+/**
  * DOCKER → MESOS. Marathon refuses a MESOS app whose container.docker has `network`, `portMappings`
  * or `parameters` ("must be empty"), so what has a MESOS equivalent moves there (`networks`,
  * `container.portMappings`) and what has none is refused, the file left as it is.
@@ -126,20 +152,25 @@ function switchToMesos(def: JsonObject, container: JsonObject, docker: JsonObjec
   }
   const network = docker['network'];
   if (network !== undefined) {
-    const mode =
-      (typeof network === 'string' ? NETWORK_MODES[network] : undefined) ??
-      refuse(
-        `container.docker.network ${JSON.stringify(network)} has no plain equivalent in "networks" (HOST and BRIDGE have)`,
-      );
+    const entry =
+      network === 'USER'
+        ? userNetwork(def, refuse)
+        : {
+            mode:
+              (typeof network === 'string' ? NETWORK_MODES[network] : undefined) ??
+              refuse(
+                `container.docker.network ${JSON.stringify(network)} has no equivalent in "networks" (HOST, BRIDGE and USER have)`,
+              ),
+          };
     if (!isEmptyList(def['networks'])) {
       refuse('it has both container.docker.network and "networks", which Marathon refuses');
     }
-    if (mode !== 'host' && (!isEmptyList(def['portDefinitions']) || !isEmptyList(def['ports']))) {
+    if (entry.mode !== 'host' && (!isEmptyList(def['portDefinitions']) || !isEmptyList(def['ports']))) {
       refuse(
-        `it has portDefinitions (or ports), which Marathon allows with host networking only, not ${mode}`,
+        `it has portDefinitions (or ports), which Marathon allows with host networking only, not ${entry.mode}`,
       );
     }
-    def['networks'] = [{ mode }];
+    def['networks'] = [entry];
   }
   const mappings = docker['portMappings'];
   if (!isEmptyList(mappings)) {
@@ -158,7 +189,7 @@ function switchToMesos(def: JsonObject, container: JsonObject, docker: JsonObjec
   notes.push(
     'container.type switched from DOCKER to MESOS' +
       (network !== undefined
-        ? `; container.docker.network ${JSON.stringify(network)} moved to networks`
+        ? `; container.docker.network ${JSON.stringify(network)} moved to networks${network === 'USER' ? ' (with ipAddress)' : ''}`
         : '') +
       (!isEmptyList(mappings) ? '; container.docker.portMappings moved to container.portMappings' : ''),
   );
