@@ -12,8 +12,10 @@ import {
   acrRefreshToken,
   startFakeAcr,
   startFakeEntra,
+  startFakeImds,
   type FakeAcr,
   type FakeEntra,
+  type FakeImds,
 } from './support/fake-azure.js';
 import { startFakeGithubOidc, unsignedJwt, type FakeGithubOidc } from './support/fake-github-oidc.js';
 import { startForwardProxy } from './support/forward-proxy.js';
@@ -176,4 +178,71 @@ describe('auth: azure', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe("auth: azure on a runner with no OIDC token: the Azure SDK's managed identity (IMDS)", () => {
+  const VM_IDENTITY = '5f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+  let imds: FakeImds;
+  beforeAll(async () => {
+    imds = await startFakeImds(entra, VM_IDENTITY);
+  });
+  afterAll(async () => {
+    await imds.stop();
+  });
+
+  it.each<{
+    name: string;
+    identity: string | undefined;
+    clientId?: string;
+    status: number;
+    error?: RegExp;
+  }>([
+    { name: "the VM's system-assigned identity", identity: VM_IDENTITY, status: 200 },
+    {
+      name: 'a user-assigned identity named by azure-client-id',
+      identity: VM_IDENTITY,
+      clientId: VM_IDENTITY,
+      status: 200,
+    },
+    {
+      name: 'azure-client-id naming an identity the VM does not have',
+      identity: VM_IDENTITY,
+      clientId: '11111111-2222-4333-8444-555555555555',
+      status: 400,
+      error: /Azure: no identity is available: set azure-client-id and azure-tenant-id/,
+    },
+    {
+      name: 'a VM with no identity at all',
+      identity: undefined,
+      status: 400,
+      error: /Azure: no identity is available: set azure-client-id and azure-tenant-id/,
+    },
+  ])(
+    '$name',
+    async ({ identity, clientId, status, error }) => {
+      imds.identity = identity;
+      imds.log.length = 0;
+      const run = await runAction(
+        {
+          registries: `- registry: ${acr.host}\n  auth: azure\n`,
+          ...(clientId ? { 'azure-client-id': clientId } : {}),
+          images: `${acr.host}/team/app:1`,
+          'ca-cert': registry.ca!.caPem,
+        },
+        {
+          env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.host, NODE_EXTRA_CA_CERTS: registry.ca!.caFile },
+          skipPost: true,
+        },
+      );
+      // The token request reached IMDS as the SDK sends it: the Metadata header, the registry resource.
+      expect(imds.log.map((l) => [l.metadata, l.resource, l.clientId, l.status])).toEqual([
+        [true, 'https://containerregistry.azure.net', clientId ?? '', status],
+      ]);
+      expect(errorLines(run.main).filter((line) => error?.test(line) ?? true)).toHaveLength(error ? 1 : 0);
+      expect(run.main.code).toBe(error ? 1 : 0);
+      expect(verdictStatuses(run)).toEqual(error ? [] : ['ok']);
+      await run.runPost();
+    },
+    60_000,
+  );
 });

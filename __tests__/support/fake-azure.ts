@@ -273,3 +273,76 @@ export async function startFakeAcr(
   self = host;
   return Object.assign(fake, { host, stop: () => stopServer(server) });
 }
+
+export interface FakeImds {
+  /** AZURE_POD_IDENTITY_AUTHORITY_HOST: where @azure/identity looks for the instance metadata service. */
+  host: string;
+  /** The VM's managed identity (its client id), or none. */
+  identity: string | undefined;
+  log: { resource: string; clientId: string; metadata: boolean; status: number }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The Azure Instance Metadata Service's managed-identity endpoint, plain HTTP as on a VM:
+ * `GET /metadata/identity/oauth2/token?api-version=…&resource=…[&client_id=…]` with `Metadata: true`,
+ * answering an Entra token (numbers as strings, as IMDS writes them) that `entra` then counts as its
+ * own, or 400 `invalid_request` when the header is missing or the VM has no such identity.
+ */
+export async function startFakeImds(entra: FakeEntra, identity: string | undefined): Promise<FakeImds> {
+  const fake = { identity, log: [] as FakeImds['log'] };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const entry = {
+      resource: url.searchParams.get('resource') ?? '',
+      clientId: url.searchParams.get('client_id') ?? '',
+      metadata: req.headers['metadata'] === 'true',
+      status: 200,
+    };
+    fake.log.push(entry);
+    const refuse = (description: string) => {
+      entry.status = 400;
+      send(res, 400, { error: 'invalid_request', error_description: description });
+    };
+    // MSAL asks with a trailing slash, which IMDS accepts.
+    if (url.pathname.replace(/\/$/, '') !== '/metadata/identity/oauth2/token') {
+      entry.status = 404;
+      send(res, 404, { error: 'not_found' });
+      return;
+    }
+    const problem = !entry.metadata
+      ? 'Required metadata header not specified'
+      : !url.searchParams.get('api-version')
+        ? 'Required query variable api-version is missing'
+        : fake.identity === undefined || (entry.clientId !== '' && entry.clientId !== fake.identity)
+          ? 'Identity not found'
+          : undefined;
+    if (problem) {
+      refuse(problem);
+      return;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const token = unsignedJwt({
+      aud: entry.resource,
+      iss: `https://sts.windows.net/${entra.tenantId}/`,
+      tid: entra.tenantId,
+      appid: fake.identity,
+      iat: now,
+      exp: now + 86_400,
+    });
+    entra.issued.push(token);
+    send(res, 200, {
+      access_token: token,
+      client_id: fake.identity,
+      expires_in: '86399',
+      expires_on: String(now + 86_399),
+      ext_expires_in: '86399',
+      not_before: String(now),
+      resource: entry.resource,
+      token_type: 'Bearer',
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return Object.assign(fake, { host, stop: () => stopServer(server) });
+}
