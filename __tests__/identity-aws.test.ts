@@ -179,6 +179,56 @@ describe('auth: aws', () => {
   );
 });
 
+describe('auth: auto (the default) recognises an AWS registry by its host', () => {
+  // The hosts are not reachable here: verification is off, and the written config.json is the proof.
+  // calls: each AWS request as `service [signing region]` (STS's web-identity exchange is unsigned).
+  it.each<{
+    name: string;
+    inputs: Record<string, string>;
+    key: string;
+    want: () => string;
+    calls: string[];
+  }>([
+    {
+      name: 'a private ECR host, no password: minted in its own region',
+      inputs: { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com' },
+      key: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      want: () => `AWS:${aws.password}`,
+      calls: ['sts', 'ecr eu-west-1'],
+    },
+    {
+      name: 'ECR Public, listed in registries without a password',
+      inputs: { registries: '- registry: public.ecr.aws\n' },
+      key: 'public.ecr.aws',
+      want: () => `AWS:${aws.publicPassword}`,
+      calls: ['sts', 'ecr-public us-east-1'],
+    },
+    {
+      name: 'an ECR host with a typed password: that password, nothing minted',
+      inputs: {
+        registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        username: 'AWS',
+        password: 'typed-ecr-token',
+      },
+      key: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      want: () => 'AWS:typed-ecr-token',
+      calls: [],
+    },
+  ])(
+    '$name',
+    async ({ inputs, key, want, calls }) => {
+      aws.log.length = 0;
+      aws.expiresAt = new Date(Date.now() + 12 * 3_600_000);
+      const run = await runAction({ ...inputs, verify: 'off' }, { env: awsEnv(), skipPost: true });
+      expect(errorLines(run.main)).toEqual([]);
+      expect(configAuth(run.outputs['docker-config']!, key)).toBe(want());
+      expect(aws.log.map((r) => [r.service, r.region].filter(Boolean).join(' '))).toEqual(calls);
+      await run.runPost();
+    },
+    60_000,
+  );
+});
+
 describe('auth: aws with keys in the environment', () => {
   const keys = (secret: string) => ({
     AWS_ROLE_ARN: '',

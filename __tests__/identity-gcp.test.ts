@@ -143,6 +143,26 @@ describe('auth: gcp', () => {
   );
 });
 
+describe('auth: auto (the default) recognises a Google registry by its host', () => {
+  // The hosts are not reachable here: verification is off, and the written config.json is the proof.
+  it.each([
+    { name: 'Artifact Registry', host: 'us-docker.pkg.dev' },
+    { name: 'Container Registry', host: 'gcr.io' },
+  ])(
+    '$name ($host), no password: a minted access token',
+    async ({ host }) => {
+      google.log.length = 0;
+      const run = await runAction({ registry: host, verify: 'off' }, { env: gcpEnv(), skipPost: true });
+      expect(errorLines(run.main)).toEqual([]);
+      expect(configAuth(run.outputs['docker-config']!, host)).toBe(`oauth2accesstoken:${google.accessToken}`);
+      expect(google.log.map((r) => r.status)).toEqual([200, 200]);
+      expect(run.shown).not.toContain(google.accessToken);
+      await run.runPost();
+    },
+    60_000,
+  );
+});
+
 describe('auth: gcp through a proxy', () => {
   it('sends the subject-token, STS and IAM calls through the proxy (HTTP_PROXY)', async () => {
     const proxy = await startForwardProxy();
