@@ -308,6 +308,7 @@ describe('TLS: trust scopes and a message per cause', () => {
       good: issueCert(ca.dir, 'IP:127.0.0.1'),
       wrongHost: issueCert(ca.dir, 'DNS:registry.internal.example,DNS:*.internal.example'),
       expired: issueCert(ca.dir, 'IP:127.0.0.1', -1),
+      notYetValid: issueCert(ca.dir, 'IP:127.0.0.1', 2, 1),
       unknownCa: issueCert(otherCa.dir, 'IP:127.0.0.1'),
     };
     for (const [name, tls] of Object.entries(certs)) servers[name] = await serve({ tls });
@@ -341,6 +342,11 @@ describe('TLS: trust scopes and a message per cause', () => {
       /has expired \(valid until \w{3} +\d+ [\d:]+ \d{4} GMT\) \(CERT_HAS_EXPIRED\): the server must renew it/,
     ],
     [
+      'notYetValid',
+      'not-yet-valid',
+      /is not valid yet \(valid from \w{3} +\d+ [\d:]+ \d{4} GMT\) \(CERT_NOT_YET_VALID\): check the clocks/,
+    ],
+    [
       'unknownCa',
       'untrusted',
       /is not trusted \(\w+\): it is not signed by the CA in ca-cert nor by a system CA/,
@@ -355,8 +361,8 @@ describe('TLS: trust scopes and a message per cause', () => {
     expect(error.message).toMatch(message);
     expect(error.message).toContain(`the certificate of the registry ${server.host}`);
     expect(error.attempts).toBe(1);
-    // Never retried; for the dates of an expired certificate, one more handshake reads it.
-    expect(server.connections).toBe(kind === 'expired' ? 2 : 1);
+    // Never retried; for the dates of a certificate out of its validity, one more handshake reads it.
+    expect(server.connections).toBe(kind === 'expired' || kind === 'not-yet-valid' ? 2 : 1);
     expect(server.requests).toEqual([]);
   });
 

@@ -35,10 +35,11 @@ export function selfSignedCert(commonName = '127.0.0.1'): ServerCert {
 
 /**
  * A server certificate signed by a test CA (`createTestCA` in registry.ts keeps its key as ca.key in
- * `caDir`): `san` as openssl writes it (e.g. 'IP:127.0.0.2', 'DNS:elsewhere.example'); `days` -1
- * makes one that has already expired.
+ * `caDir`): `san` as openssl writes it (e.g. 'IP:127.0.0.2', 'DNS:elsewhere.example'), valid from
+ * now for `days` (-1: already expired), or, with `startsInDays`, only from that many days ahead
+ * (`openssl ca` sets a future notBefore, which `x509 -req` in OpenSSL 3.0 cannot).
  */
-export function issueCert(caDir: string, san: string, days = 2): ServerCert {
+export function issueCert(caDir: string, san: string, days = 2, startsInDays?: number): ServerCert {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-tls-'));
   try {
     const p = (name: string) => path.join(dir, name);
@@ -52,12 +53,32 @@ export function issueCert(caDir: string, san: string, days = 2): ServerCert {
       p('ext'),
       `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
     );
-    execFileSync(
-      'openssl',
-      ['x509', '-req', '-in', p('csr.pem'), '-CA', path.join(caDir, 'ca.crt'), '-CAkey', path.join(caDir, 'ca.key'),
-       '-CAcreateserial', '-CAserial', p('serial'), '-days', String(days), '-extfile', p('ext'), '-out', p('cert.pem')], // prettier-ignore
-      { stdio: 'ignore' },
-    );
+    const ca = ['-cert', path.join(caDir, 'ca.crt'), '-keyfile', path.join(caDir, 'ca.key')];
+    if (startsInDays === undefined) {
+      execFileSync(
+        'openssl',
+        ['x509', '-req', '-in', p('csr.pem'), '-CA', path.join(caDir, 'ca.crt'), '-CAkey', path.join(caDir, 'ca.key'),
+         '-CAcreateserial', '-CAserial', p('serial'), '-days', String(days), '-extfile', p('ext'), '-out', p('cert.pem')], // prettier-ignore
+        { stdio: 'ignore' },
+      );
+    } else {
+      // openssl ca keeps a database and a serial file; the dates are GeneralizedTime.
+      fs.writeFileSync(p('index.txt'), '');
+      fs.writeFileSync(p('serial'), '01\n');
+      fs.writeFileSync(
+        p('ca.cnf'),
+        `[ca]\ndefault_ca = test\n[test]\ndatabase = ${p('index.txt')}\nnew_certs_dir = ${dir}\n` +
+          `serial = ${p('serial')}\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n`,
+      );
+      const at = (offsetDays: number) =>
+        new Date(Date.now() + offsetDays * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+      execFileSync(
+        'openssl',
+        ['ca', '-batch', '-config', p('ca.cnf'), ...ca, '-in', p('csr.pem'), '-out', p('cert.pem'), '-notext',
+         '-startdate', at(startsInDays), '-enddate', at(startsInDays + days), '-extfile', p('ext')], // prettier-ignore
+        { stdio: 'ignore' },
+      );
+    }
     return { cert: fs.readFileSync(p('cert.pem'), 'utf8'), key: fs.readFileSync(p('key.pem'), 'utf8') };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
