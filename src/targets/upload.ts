@@ -22,7 +22,6 @@ export interface UploadPlan {
   state: 'present' | 'absent';
 }
 
-/** Ships docker.tar.gz to every `upload-to` destination, concurrently; each is reported on its own. */
 /** The archive apply would upload at a destination, given the document it stores now. */
 function desiredArchive({ base, artifacts }: TargetContext): DesiredArchiveAt | undefined {
   const built = artifacts.archive;
@@ -47,6 +46,7 @@ const uploadedRow = (r: TargetResult) => ({
   ...(r.action === 'failed' ? { message: r.message } : {}),
 });
 
+/** Ships docker.tar.gz to every `upload-to` destination, concurrently; each is reported on its own. */
 export const uploadTarget = defineTarget<UploadPlan>({
   name: 'upload',
   plan(inputs: UploadInputs, base: BasePlan) {
