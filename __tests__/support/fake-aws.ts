@@ -12,6 +12,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, stopServer } from './http-server.js';
 
 export interface AwsRequest {
   service: 'ecr' | 'ecr-public' | 'sts';
@@ -49,16 +50,6 @@ async function listen(handler: http.RequestListener): Promise<{ server: http.Ser
   const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function body(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      resolve(text);
-    });
-  });
 }
 
 /** `AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, …` */
@@ -134,7 +125,7 @@ export async function startFakeAws(): Promise<FakeAws> {
   const ecrHandler =
     (service: 'ecr' | 'ecr-public', target: string, answer: () => unknown): http.RequestListener =>
     (req, res) => {
-      void body(req).then((text) => {
+      void readBody(req).then((text) => {
         const scope = credentialScope(req.headers.authorization);
         const entry: AwsRequest = {
           service,
@@ -220,7 +211,7 @@ export async function startFakeAws(): Promise<FakeAws> {
     })),
   );
   const sts = await listen((req, res) => {
-    void body(req).then((text) => {
+    void readBody(req).then((text) => {
       const form = new URLSearchParams(text);
       const entry: AwsRequest = {
         service: 'sts',
@@ -270,17 +261,7 @@ export async function startFakeAws(): Promise<FakeAws> {
     ecrPublicUrl: ecrPublic.url,
     stsUrl: sts.url,
     stop: async () => {
-      await Promise.all(
-        servers.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.close(() => {
-                resolve();
-              });
-              s.closeAllConnections();
-            }),
-        ),
-      );
+      await Promise.all(servers.map(stopServer));
     },
   });
 }

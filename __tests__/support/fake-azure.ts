@@ -16,16 +16,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { unsignedJwt } from './fake-github-oidc.js';
 import type { TestCA, TestRegistry } from './registry.js';
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      resolve(text);
-    });
-  });
-}
+import { readBody, stopServer } from './http-server.js';
 
 const send = (res: http.ServerResponse, status: number, value: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -54,14 +45,6 @@ async function listenTls(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, host: `127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
-
-const stopServer = (server: http.Server) =>
-  new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-    server.closeAllConnections();
-  });
 
 export interface FakeEntra {
   /** AZURE_AUTHORITY_HOST */

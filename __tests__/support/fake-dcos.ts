@@ -10,6 +10,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
+import { stopServer } from './http-server.js';
 
 export interface LoggedRequest {
   method: string;
@@ -110,12 +111,7 @@ export class FakeDcos {
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
+    await stopServer(server);
   }
 
   reset(): void {

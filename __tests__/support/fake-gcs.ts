@@ -15,6 +15,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { stopServer } from './http-server.js';
 
 export const OIDC_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.github-oidc-subject-token.sig';
 const STS_TOKEN = 'ya29.sts-federated-token-0001';
@@ -314,12 +315,7 @@ export async function startFakeGcs(): Promise<FakeGcs> {
     faults,
     scopes,
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      await stopServer(server);
       await fs.rm(dir, { recursive: true, force: true });
     },
   };

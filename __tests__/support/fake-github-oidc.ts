@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { stopServer } from './http-server.js';
 
 export interface FakeGithubOidc {
   /** ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN for the action's environment. */
@@ -62,12 +63,6 @@ export async function startFakeGithubOidc(
     subject,
     audiences,
     issued,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-        server.closeAllConnections();
-      }),
+    stop: () => stopServer(server),
   };
 }

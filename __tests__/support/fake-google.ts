@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { readBody, stopServer } from './http-server.js';
 
 export interface FakeGoogle {
   url: string;
@@ -32,16 +33,6 @@ export interface FakeGoogle {
     oidc: { ACTIONS_ID_TOKEN_REQUEST_URL: string; ACTIONS_ID_TOKEN_REQUEST_TOKEN: string },
   ): string;
   stop(): Promise<void>;
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      resolve(text);
-    });
-  });
 }
 
 export async function startFakeGoogle(expectSubject: (token: string) => boolean): Promise<FakeGoogle> {
@@ -149,12 +140,6 @@ export async function startFakeGoogle(expectSubject: (token: string) => boolean)
       fs.writeFileSync(file, JSON.stringify(document), { mode: 0o600 });
       return file;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-        server.closeAllConnections();
-      }),
+    stop: () => stopServer(server),
   });
 }

@@ -15,6 +15,7 @@ import * as fs from 'node:fs/promises';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createTestCA, type TestCA } from './registry.js';
+import { stopServer } from './http-server.js';
 
 export const DEPLOY_TOKEN = 'deploy-token-5f2b8c1e9a';
 export const READ_ONLY_TOKEN = 'read-only-token-77aa01';
@@ -176,12 +177,7 @@ export async function startHttpsPutServer(): Promise<HttpsPutServer> {
     faults,
     files,
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      await stopServer(server);
       await fs.rm(ca.dir, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { stopServer } from './http-server.js';
 
 export interface FakeRegistry {
   /** host:port on 127.0.0.1. */
@@ -98,12 +99,7 @@ export async function startFakeRegistry(options: {
     host,
     log,
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      await stopServer(server);
     },
   };
 }

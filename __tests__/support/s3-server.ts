@@ -11,6 +11,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import S3rver from 's3rver';
+import { stopServer } from './http-server.js';
 
 export const S3_ACCESS_KEY = 'S3RVER';
 export const S3_SECRET_KEY = 'S3RVER';
@@ -129,12 +130,7 @@ export async function startS3(buckets: string[]): Promise<TestS3> {
     count: (method: string, objectPath: string) =>
       requests.filter((r) => r.method === method && r.path === objectPath && r.query === '').length,
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      await stopServer(server);
       s3rver.logger.close();
       await fs.rm(directory, { recursive: true, force: true });
     },
