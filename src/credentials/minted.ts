@@ -37,14 +37,6 @@ export function withStoredMinted(
   });
 }
 
-/** Whether places are compared with their own stored minted credentials: an audit that mints. */
-export function comparesStoredMinted(base: {
-  mode?: 'apply' | 'plan' | 'audit';
-  credentials: readonly Credential[];
-}): boolean {
-  return base.mode === 'audit' && base.credentials.some((c) => c.auth);
-}
-
 /**
  * The desired content at each place: `document` (what the run renders) everywhere, except in an
  * audit with minted credentials, where each place's stored credentials stand in for them (above).
@@ -54,7 +46,8 @@ export function desiredAt(
   document: string,
   render: (credentials: readonly Credential[]) => string,
 ): DesiredAt {
-  if (!comparesStoredMinted(base)) {
+  // Only an audit does not mint: elsewhere the run's own document is what apply would store.
+  if (base.mode !== 'audit' || !base.credentials.some((c) => c.auth)) {
     const fixed = { document, credentials: base.credentials };
     return () => fixed;
   }

@@ -5,7 +5,7 @@ import { errorMessage, InputError } from '../errors.js';
 import { parseChoice } from '../plan.js';
 import { buildArchive } from '../archive.js';
 import { renderDocument } from '../credentials/documents.js';
-import { comparesStoredMinted, desiredAt } from '../credentials/minted.js';
+import { desiredAt } from '../credentials/minted.js';
 import type { DesiredArchiveAt } from './upload/inspect.js';
 import {
   defineTarget,
@@ -26,16 +26,17 @@ export interface UploadPlan {
 function desiredArchive({ base, artifacts }: TargetContext): DesiredArchiveAt | undefined {
   const built = artifacts.archive;
   if (!built) return undefined;
-  if (!comparesStoredMinted(base)) {
-    const fixed = { sha256: built.sha256, credentials: base.credentials };
-    return () => fixed;
-  }
   const at = desiredAt(base, artifacts.document, (credentials) =>
     renderDocument(credentials, base.configFormat),
   );
   return (stored) => {
     const want = at(stored);
-    return { sha256: buildArchive(want.document, base.configFormat).sha256, credentials: want.credentials };
+    // The run's own archive, unless an audit put a place's stored minted credentials in.
+    const sha256 =
+      want.document === artifacts.document
+        ? built.sha256
+        : buildArchive(want.document, base.configFormat).sha256;
+    return { sha256, credentials: want.credentials };
   };
 }
 
