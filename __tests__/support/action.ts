@@ -3,10 +3,11 @@
  * GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY / GITHUB_ENV files, RUNNER_TEMP, then the post
  * step with the saved state as STATE_* variables.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The bundle under test: dist/main.js, or ACTION_MAIN (a private build, see scripts/build.mjs). */
@@ -54,9 +55,11 @@ export function parseFileCommands(text: string): Record<string, string> {
   return result;
 }
 
-function step(env: NodeJS.ProcessEnv, cwd: string): Promise<StepResult> {
+/** A child process's exit code and everything it printed, once it has ended. */
+export function collect(
+  child: ChildProcessByStdio<Writable | null, Readable, Readable>,
+): Promise<StepResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DIST_MAIN], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -66,6 +69,10 @@ function step(env: NodeJS.ProcessEnv, cwd: string): Promise<StepResult> {
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+function step(env: NodeJS.ProcessEnv, cwd: string): Promise<StepResult> {
+  return collect(spawn(process.execPath, [DIST_MAIN], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** What a Windows process needs from its environment to run at all (unset elsewhere). */

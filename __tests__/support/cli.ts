@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inputSpec } from '../../src/inputs/index.js';
-import { ROOT, type StepResult } from './action.js';
+import { collect, ROOT, type StepResult } from './action.js';
 
 /** The bundle under test: dist/cli.js, or CLI_MAIN (a private build). */
 export const DIST_CLI = process.env['CLI_MAIN'] ?? path.join(ROOT, 'dist/cli.js');
@@ -26,22 +26,14 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     TMPDIR: os.tmpdir(),
     ...options.env,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DIST_CLI, ...args], {
-      env,
-      cwd: options.cwd ?? home,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      fs.rmSync(home, { recursive: true, force: true });
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
+  const child = spawn(process.execPath, [DIST_CLI, ...args], {
+    env,
+    cwd: options.cwd ?? home,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end(options.stdin ?? '');
+  return collect(child).finally(() => {
+    fs.rmSync(home, { recursive: true, force: true });
   });
 }
 
